@@ -1,0 +1,70 @@
+// The whole service as one Fastify plugin: outside clients first, then the
+// cross-cutting app plugins, then the routes. server.ts and the tests register it.
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from './config.ts';
+import adminBootstrap from './plugins/app/admin-bootstrap.ts';
+import auth from './plugins/app/auth.ts';
+import domainContext from './plugins/app/domain-context.ts';
+import errorHandler from './plugins/app/error-handler.ts';
+import replica from './plugins/app/replica.ts';
+import validation from './plugins/app/validation.ts';
+import metrics from './plugins/external/metrics.ts';
+import openapi from './plugins/external/openapi.ts';
+import prisma from './plugins/external/prisma.ts';
+import redis from './plugins/external/redis.ts';
+import redlock from './plugins/external/redlock.ts';
+import adminAudit from './routes/admin/audit.ts';
+import adminEvents from './routes/admin/events.ts';
+import adminUsers from './routes/admin/users.ts';
+import authRoutes from './routes/auth.ts';
+import events from './routes/events.ts';
+import health from './routes/health.ts';
+import me from './routes/me.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+}
+
+const configPlugin = fp<AppOptions>(async (app, opts) => app.decorate('config', opts.config), {
+  name: 'config',
+});
+
+async function app(fastify: FastifyInstance, opts: AppOptions) {
+  await fastify.register(configPlugin, opts);
+  await fastify.register(validation);
+  await fastify.register(errorHandler);
+  await fastify.register(replica);
+  // The API answers JSON only; the gateway sets the web client's CSP and HSTS.
+  await fastify.register(helmet, { contentSecurityPolicy: false, hsts: false });
+  await fastify.register(metrics);
+  await fastify.register(openapi);
+  await fastify.register(prisma);
+  await fastify.register(redis);
+  await fastify.register(redlock);
+  await fastify.register(domainContext);
+  await fastify.register(auth);
+  await fastify.register(adminBootstrap);
+
+  await fastify.register(health);
+  await fastify.register(
+    async (api) => {
+      await api.register(authRoutes);
+      await api.register(me);
+      await api.register(events);
+      await api.register(adminEvents);
+      await api.register(adminUsers);
+      await api.register(adminAudit);
+    },
+    { prefix: '/api/v1' },
+  );
+}
+
+export default fp(app, { name: 'ticket-service' });

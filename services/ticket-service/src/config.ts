@@ -1,0 +1,102 @@
+// The one place that reads the environment. Everything else receives a Config.
+import { hostname } from 'node:os';
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+);
+
+export const ConfigSchema = Type.Object({
+  databaseUrl: Type.String({ minLength: 1 }),
+  // Three independent Redis masters: Redlock needs a majority of them.
+  redisUrls: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  jwtSecret: Type.String({ minLength: 16 }),
+  jwtTtlSeconds: Type.Integer({ minimum: 60 }),
+  holdTtlSeconds: Type.Integer({ minimum: 1 }),
+  replicaId: Type.String({ minLength: 1 }),
+  host: Type.String(),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  logLevel: LogLevel,
+  dbPoolSize: Type.Integer({ minimum: 1, maximum: 500 }),
+  bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+  // Addresses whose X-Forwarded-* headers are believed (the gateway only).
+  trustProxy: Type.String(),
+  adminEmail: Type.Optional(Type.String()),
+  adminPassword: Type.Optional(Type.String()),
+  // Time to let in-flight requests finish on SIGTERM before closing anyway.
+  shutdownGraceMs: Type.Integer({ minimum: 0 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+type Env = Record<string, string | undefined>;
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  return /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const ENV_NAMES: Record<keyof Config, string> = {
+  databaseUrl: 'DATABASE_URL',
+  redisUrls: 'REDIS_URLS',
+  jwtSecret: 'JWT_SECRET',
+  jwtTtlSeconds: 'JWT_TTL_SECONDS',
+  holdTtlSeconds: 'HOLD_TTL_SECONDS',
+  replicaId: 'REPLICA_ID',
+  host: 'HOST',
+  port: 'PORT',
+  logLevel: 'LOG_LEVEL',
+  dbPoolSize: 'DB_POOL_SIZE',
+  bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  trustProxy: 'TRUST_PROXY',
+  adminEmail: 'TICKETS_ADMIN_EMAIL',
+  adminPassword: 'TICKETS_ADMIN_PASSWORD',
+  shutdownGraceMs: 'SHUTDOWN_GRACE_MS',
+};
+
+export class ConfigError extends Error {}
+
+/** Builds and validates the configuration; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const candidate = {
+    databaseUrl: env.DATABASE_URL ?? '',
+    redisUrls: list(env.REDIS_URLS),
+    jwtSecret: env.JWT_SECRET ?? '',
+    jwtTtlSeconds: int(env.JWT_TTL_SECONDS, 12 * 3600),
+    holdTtlSeconds: int(env.HOLD_TTL_SECONDS, 600),
+    replicaId: env.REPLICA_ID || `${hostname()}-${process.pid}`,
+    host: env.HOST || '127.0.0.1',
+    port: int(env.PORT, 3000),
+    logLevel: env.LOG_LEVEL || 'info',
+    dbPoolSize: int(env.DB_POOL_SIZE, 10),
+    bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
+    trustProxy: env.TRUST_PROXY || '127.0.0.1,::1',
+    adminEmail: env.TICKETS_ADMIN_EMAIL || undefined,
+    adminPassword: env.TICKETS_ADMIN_PASSWORD || undefined,
+    shutdownGraceMs: int(env.SHUTDOWN_GRACE_MS, 10_000),
+    ...overrides,
+  };
+  if (!Value.Check(ConfigSchema, candidate)) {
+    const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
+      const key = e.instancePath.split('/')[1] as keyof Config;
+      return `${ENV_NAMES[key] ?? key} ${e.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return candidate as Config;
+}
+
+/** For commands that only talk to the database (migrate, create-admin). */
+export function loadDatabaseConfig(env: Env = process.env): { databaseUrl: string; replicaId: string } {
+  const databaseUrl = env.DATABASE_URL ?? '';
+  if (!databaseUrl) throw new ConfigError('invalid configuration: DATABASE_URL must be set');
+  return { databaseUrl, replicaId: env.REPLICA_ID || `cli-${hostname()}` };
+}

@@ -1,0 +1,67 @@
+// Typed errors with the stable codes of API.md. The error handler turns them into
+// problem+json; anything that is not an AppError becomes a 500 without detail.
+
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'INVALID_CREDENTIALS'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'EMAIL_TAKEN'
+  | 'SEAT_UNAVAILABLE'
+  | 'SOLD_OUT'
+  | 'HOLD_EXPIRED'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'PAYMENT_DECLINED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  SEAT_UNAVAILABLE: 409,
+  SOLD_OUT: 409,
+  HOLD_EXPIRED: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  PAYMENT_DECLINED: 402,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra members of the problem document, e.g. `unavailable` or `errors`. */
+  readonly extra: Record<string, unknown>;
+
+  constructor(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
+    super(detail);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.extra = extra;
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);

@@ -1,0 +1,55 @@
+// One ioredis client per independent Redis master. They are not a cluster or a
+// replicated set: Redlock needs independent nodes and a majority of them.
+import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: Redis[];
+  }
+}
+
+export function createRedisClients(urls: string[]): Redis[] {
+  return urls.map(
+    (url) =>
+      new Redis(url, {
+        // A node that is down must fail fast so the quorum decides, rather than
+        // queueing commands until it comes back.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2_000,
+        retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+      }),
+  );
+}
+
+export default fp(
+  async (app) => {
+    const clients = createRedisClients(app.config.redisUrls);
+    for (const [i, client] of clients.entries()) {
+      // Without a listener ioredis prints every reconnect failure as unhandled.
+      client.on('error', (err) => app.log.debug({ err, node: i }, 'redis node error'));
+    }
+    app.decorate('redis', clients);
+    // Give the nodes a moment to connect so the first requests find a quorum;
+    // a node that is down does not hold up the start (readiness reports it).
+    await Promise.all(clients.map((c) => connected(c, 2_000)));
+    app.addHook('onClose', async () => {
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    });
+  },
+  { name: 'redis', dependencies: ['config'] },
+);
+
+function connected(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+}

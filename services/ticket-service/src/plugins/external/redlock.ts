@@ -1,0 +1,23 @@
+import fp from 'fastify-plugin';
+import { createEventLocker, defaultLockSettings, type EventLocker } from '../../lib/event-lock.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    locks: EventLocker;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const m = app.metrics;
+    app.decorate(
+      'locks',
+      createEventLocker(app.redis, defaultLockSettings, {
+        acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
+        failed: (reason) => m.lockFailures.inc({ reason }),
+        releaseFailed: (err) => app.log.warn({ err }, 'lock release failed; the lease will expire'),
+      }),
+    );
+  },
+  { name: 'redlock', dependencies: ['redis', 'metrics'] },
+);

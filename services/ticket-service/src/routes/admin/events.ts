@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { adminEvents } from '../../domain/events/admin-events.ts';
+import { createEvent } from '../../domain/events/create-event.ts';
+import { eventOrders } from '../../domain/events/event-orders.ts';
+import { setEventStatus } from '../../domain/events/set-event-status.ts';
+import { actorOf } from '../../plugins/app/domain-context.ts';
+import { EventParams, problems } from '../../schemas/common.ts';
+import { AdminEvent, AdminOrder, CreateEventBody, Event, PatchEventBody } from '../../schemas/events.ts';
+
+const admin = { tags: ['admin'], security: [{ bearer: [] }] };
+
+const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/admin/events',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        ...admin,
+        summary: 'Create an event and all the seats of its layout',
+        body: CreateEventBody,
+        response: { 201: Event, ...problems(400, 401, 403, 413) },
+      },
+    },
+    async (request, reply) => {
+      const event = await createEvent(app.domain, actorOf(request), request.body);
+      reply.code(201);
+      return event;
+    },
+  );
+
+  app.patch(
+    '/admin/events/:eventId',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        ...admin,
+        summary: 'Open or close sales',
+        params: EventParams,
+        body: PatchEventBody,
+        response: { 200: Event, ...problems(400, 401, 403, 404, 413) },
+      },
+    },
+    async (request) =>
+      setEventStatus(app.domain, actorOf(request), request.params.eventId, request.body.status),
+  );
+
+  app.get(
+    '/admin/events',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        ...admin,
+        summary: 'Every event with its sales',
+        response: { 200: Type.Object({ items: Type.Array(AdminEvent) }), ...problems(401, 403) },
+      },
+    },
+    async () => adminEvents(app.domain),
+  );
+
+  app.get(
+    '/admin/events/:eventId/orders',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        ...admin,
+        summary: "An event's orders with the buyers' emails",
+        params: EventParams,
+        response: { 200: Type.Object({ items: Type.Array(AdminOrder) }), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => eventOrders(app.domain, request.params.eventId),
+  );
+};
+
+export default adminEventRoutes;

@@ -1,0 +1,100 @@
+import { Type } from 'typebox';
+import { Currency, DateTime, Id } from './common.ts';
+
+export const EventStatus = Type.Union([Type.Literal('on_sale'), Type.Literal('closed')]);
+export const SeatStatus = Type.Union([Type.Literal('available'), Type.Literal('held'), Type.Literal('sold')]);
+
+export const Event = Type.Object({
+  id: Id,
+  title: Type.String(),
+  description: Type.String(),
+  venue: Type.String(),
+  startsAt: DateTime,
+  currency: Type.String(),
+  status: EventStatus,
+  seatCount: Type.Integer(),
+  availableCount: Type.Integer(),
+  minPriceCents: Type.Integer(),
+  maxPriceCents: Type.Integer(),
+});
+
+export const Sales = Type.Object({
+  soldCount: Type.Integer(),
+  heldCount: Type.Integer(),
+  availableCount: Type.Integer(),
+  orderCount: Type.Integer(),
+  revenueCents: Type.Integer(),
+});
+
+export const AdminEvent = Type.Intersect([Event, Type.Object({ sales: Sales })]);
+
+export const Seat = Type.Object({
+  id: Id,
+  section: Type.String(),
+  row: Type.Integer(),
+  number: Type.Integer(),
+  label: Type.String(),
+  priceCents: Type.Integer(),
+  status: SeatStatus,
+});
+
+export const SeatMap = Type.Object({
+  eventId: Id,
+  version: Type.Integer({ description: 'grows with every change to the seats of this event' }),
+  seats: Type.Array(Seat),
+});
+
+export const EventList = Type.Object({
+  items: Type.Array(Event),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const EventListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Section = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60 }),
+    rows: Type.Integer({ minimum: 1, maximum: 500 }),
+    seatsPerRow: Type.Integer({ minimum: 1, maximum: 500 }),
+    priceCents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateEventBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    venue: Type.String({ minLength: 1, maxLength: 200 }),
+    startsAt: DateTime,
+    currency: Currency,
+    layout: Type.Object(
+      { sections: Type.Array(Section, { minItems: 1, maxItems: 100 }) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PatchEventBody = Type.Object({ status: EventStatus }, { additionalProperties: false });
+
+export const OrderSeat = Type.Object({ id: Id, label: Type.String(), priceCents: Type.Integer() });
+
+export const Order = Type.Object({
+  id: Id,
+  eventId: Id,
+  eventTitle: Type.String(),
+  seats: Type.Array(OrderSeat),
+  totalCents: Type.Integer(),
+  currency: Type.String(),
+  status: Type.Literal('confirmed'),
+  createdAt: DateTime,
+});
+
+export const AdminOrder = Type.Intersect([Order, Type.Object({ userEmail: Type.String() })]);

@@ -1,0 +1,32 @@
+// Entry point of one replica: build, listen, and on SIGTERM stop accepting,
+// let in-flight requests finish, then close the clients (onClose hooks).
+import closeWithGrace from 'close-with-grace';
+import Fastify from 'fastify';
+import app from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { serverOptions } from './server-options.ts';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const server = Fastify(serverOptions(config));
+  await server.register(app, { config });
+
+  closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
+    if (err) server.log.error({ err }, 'shutting down after an error');
+    else server.log.info({ signal }, 'shutting down: draining in-flight requests');
+    await server.close();
+  });
+
+  await server.listen({ host: config.host, port: config.port });
+}
+
+await main();

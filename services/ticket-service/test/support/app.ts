@@ -1,0 +1,101 @@
+// Builds the real service (real Postgres and Redis from the global setup) for
+// app.inject tests, with per-test data helpers.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import app from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { ensureAdmin } from '../../src/domain/accounts/bootstrap-admin.ts';
+import { serverOptions } from '../../src/server-options.ts';
+import { testServices } from './services.ts';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const { databaseUrl, redisUrls } = testServices();
+  return loadConfig(
+    {
+      DATABASE_URL: databaseUrl,
+      REDIS_URLS: redisUrls.join(','),
+      JWT_SECRET: 'test-secret-that-is-long-enough',
+      LOG_LEVEL: 'silent',
+      REPLICA_ID: 'test-replica',
+      DB_POOL_SIZE: '5',
+    },
+    overrides,
+  );
+}
+
+export async function buildTestApp(overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+  const config = testConfig(overrides);
+  const server = Fastify(serverOptions(config));
+  await server.register(app, { config });
+  await server.ready();
+  return server;
+}
+
+export const uniqueEmail = (tag = 'user') => `${tag}-${randomUUID().slice(0, 12)}@example.test`;
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+}
+
+export async function signup(server: FastifyInstance, tag = 'customer'): Promise<TestUser> {
+  const email = uniqueEmail(tag);
+  const password = 'correct horse battery';
+  const res = await server.inject({
+    method: 'POST',
+    url: '/api/v1/auth/signup',
+    payload: { email, password, name: tag },
+  });
+  if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+  const body = res.json();
+  return { id: body.user.id, email, password, token: body.token };
+}
+
+export async function createAdmin(server: FastifyInstance): Promise<TestUser> {
+  const email = uniqueEmail('admin');
+  const password = 'admin password 1';
+  await ensureAdmin(server.domain, { email, password });
+  const res = await server.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
+  const body = res.json();
+  return { id: body.user.id, email, password, token: body.token };
+}
+
+export const bearer = (user: { token: string }) => ({ authorization: `Bearer ${user.token}` });
+
+export function eventBody(overrides: Record<string, unknown> = {}) {
+  return {
+    title: `Concert ${randomUUID().slice(0, 8)}`,
+    description: 'A test event',
+    venue: 'Test Hall',
+    startsAt: new Date(Date.now() + 30 * 86400_000).toISOString(),
+    currency: 'EUR',
+    layout: {
+      sections: [
+        { name: 'Floor', rows: 2, seatsPerRow: 5, priceCents: 5000 },
+        { name: 'Balcony', rows: 1, seatsPerRow: 4, priceCents: 3000 },
+      ],
+    },
+    ...overrides,
+  };
+}
+
+export async function createEvent(
+  server: FastifyInstance,
+  admin: TestUser,
+  overrides: Record<string, unknown> = {},
+) {
+  const res = await server.inject({
+    method: 'POST',
+    url: '/api/v1/admin/events',
+    headers: bearer(admin),
+    payload: eventBody(overrides),
+  });
+  if (res.statusCode !== 201) throw new Error(`create event failed: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string; seatCount: number; title: string };
+}
