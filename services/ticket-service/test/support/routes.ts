@@ -65,7 +65,11 @@ export function documentedRoutes(doc: OpenApiDoc): string[] {
 }
 
 /** An HS256 JWT signed with any secret, built by hand (for tokens the service must refuse). */
-export function hs256(payload: Record<string, unknown>, secret: string, header: Record<string, unknown> = {}) {
+export function hs256(
+  payload: Record<string, unknown>,
+  secret: string,
+  header: Record<string, unknown> = {},
+) {
   const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const head = enc({ alg: 'HS256', typ: 'JWT', ...header });
   const body = enc(payload);
