@@ -2,6 +2,7 @@
 // same server.
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
+import { sendProblem, toProblem } from './plugins/app/error-handler.ts';
 
 export function serverOptions(config: Config): FastifyServerOptions {
   return {
@@ -17,5 +18,11 @@ export function serverOptions(config: Config): FastifyServerOptions {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router raises before any hook runs (bad URL encoding, an
+    // over-long parameter) still leave as problem+json naming the replica.
+    frameworkErrors: (error, _request, reply) => {
+      reply.header('x-replica-id', config.replicaId);
+      return sendProblem(reply, toProblem(error));
+    },
   };
 }

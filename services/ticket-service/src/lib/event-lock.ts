@@ -1,8 +1,12 @@
-// The one module that knows which Redlock library we use. Callers get
-// `withEventLock(eventId, work)`: the work runs while this replica holds the
-// event's lock on a majority of the Redis masters. The lock is an efficiency
-// device; safety comes from the Postgres fence (see domain code), because a
-// lease can expire under a pause without its holder noticing.
+// The one module that knows which Redlock library we use.
+//
+// Callers get `withEventLock(eventId, work)`: the work runs while this replica
+// holds the event's lock on a majority of the Redis masters. Requests for one
+// event first queue inside the replica, so only one of them per replica
+// competes for the Redlock; a lock hold then serves every queued request it can
+// while enough of the lease remains (one acquisition, one fencing epoch, many
+// purchases). The lock is an efficiency device: safety comes from the Postgres
+// fence, because a lease can expire under a pause without its holder noticing.
 import { ExecutionError, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { Redis } from 'ioredis';
 
@@ -11,20 +15,28 @@ export interface LockSettings {
   retryCount: number;
   retryDelayMs: number;
   retryJitterMs: number;
-  /** Work starts only while at least this much of the lease remains. */
+  /** A job starts only while at least this much of the lease remains. */
   minValidityMs: number;
+  /** Most jobs served by one lock hold before it is handed on. */
+  maxJobsPerHold: number;
+  /** Longest a request waits in this replica's queue for its event. */
+  queueTimeoutMs: number;
 }
 
 export const defaultLockSettings: LockSettings = {
-  ttlMs: 2_000,
-  retryCount: 20,
-  retryDelayMs: 10,
-  retryJitterMs: 20,
-  minValidityMs: 500,
+  ttlMs: 3_000,
+  retryCount: 40,
+  retryDelayMs: 15,
+  retryJitterMs: 30,
+  minValidityMs: 1_000,
+  maxJobsPerHold: 50,
+  queueTimeoutMs: 10_000,
 };
 
 export interface HeldLock {
   resource: string;
+  /** The fencing token Postgres issued to this hold; writes are conditional on it. */
+  epoch: bigint;
   /** Epoch milliseconds after which the lease may belong to someone else. */
   expiresAt: number;
   remainingMs(): number;
@@ -39,7 +51,7 @@ export class LockUnavailableError extends Error {
 
 export interface LockObserver {
   acquired(waitSeconds: number): void;
-  failed(reason: 'contended' | 'quorum' | 'expired'): void;
+  failed(reason: 'contended' | 'quorum' | 'expired' | 'queue_timeout'): void;
   releaseFailed(err: unknown): void;
 }
 
@@ -47,12 +59,23 @@ export interface EventLocker {
   withEventLock<T>(eventId: string, work: (lock: HeldLock) => Promise<T>): Promise<T>;
 }
 
+/** Issues the next fencing epoch for an event (an UPDATE … RETURNING in Postgres). */
+export type TakeEpoch = (eventId: string) => Promise<bigint>;
+
 export const eventLockKey = (eventId: string) => `lock:{evt:${eventId}}`;
+
+interface Job {
+  work: (lock: HeldLock) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+  enqueuedAt: number;
+}
 
 export function createEventLocker(
   clients: Redis[],
   settings: LockSettings,
   observer: LockObserver,
+  takeEpoch: TakeEpoch,
 ): EventLocker {
   const redlock = new Redlock(clients, {
     driftFactor: 0.01,
@@ -61,39 +84,108 @@ export function createEventLocker(
     retryJitter: settings.retryJitterMs,
     automaticExtensionThreshold: 0,
   });
-  // Redlock emits errors from individual nodes; the quorum result is what counts.
+  // Redlock reports errors of single nodes; only the quorum result counts.
   redlock.on('error', () => {});
 
-  return {
-    async withEventLock(eventId, work) {
-      const resource = eventLockKey(eventId);
-      const started = performance.now();
-      let lock: Awaited<ReturnType<Redlock['acquire']>>;
-      try {
-        lock = await redlock.acquire([resource], settings.ttlMs);
-      } catch (err) {
-        const contended = await isContention(err);
-        observer.failed(contended ? 'contended' : 'quorum');
-        throw new LockUnavailableError(contended ? `event ${eventId} is busy` : 'lock quorum unavailable', {
+  const queues = new Map<string, Job[]>();
+
+  function failQueued(queue: Job[], err: unknown) {
+    for (const job of queue.splice(0)) job.reject(err);
+  }
+
+  function dropTimedOut(queue: Job[]) {
+    const now = performance.now();
+    while (queue[0] && now - queue[0].enqueuedAt > settings.queueTimeoutMs) {
+      observer.failed('queue_timeout');
+      queue.shift()?.reject(new LockUnavailableError('the event is too busy; retry'));
+    }
+  }
+
+  async function acquire(eventId: string) {
+    const resource = eventLockKey(eventId);
+    const started = performance.now();
+    try {
+      const lock = await redlock.acquire([resource], settings.ttlMs);
+      observer.acquired((performance.now() - started) / 1000);
+      return lock;
+    } catch (err) {
+      const contended = await isContention(err);
+      observer.failed(contended ? 'contended' : 'quorum');
+      throw new LockUnavailableError(
+        contended ? `event ${eventId} is busy; retry` : 'lock quorum unavailable',
+        {
           cause: err,
-        });
+        },
+      );
+    }
+  }
+
+  // Serves one event's queue until it is empty: each round takes the lock and a
+  // new epoch, then runs queued jobs one after another while the lease allows.
+  async function drain(eventId: string, queue: Job[]) {
+    while (queue.length > 0) {
+      dropTimedOut(queue);
+      if (queue.length === 0) break;
+      let lock: Awaited<ReturnType<Redlock['acquire']>>;
+      let epoch: bigint;
+      try {
+        lock = await acquire(eventId);
+      } catch (err) {
+        // Another replica holds the lock for long, or the quorum is gone: the
+        // waiting requests fail fast rather than pile up.
+        failQueued(queue, err);
+        break;
+      }
+      try {
+        epoch = await takeEpoch(eventId);
+      } catch (err) {
+        await release(lock, observer);
+        queue.shift()?.reject(err);
+        continue;
       }
       const held: HeldLock = {
-        resource,
+        resource: eventLockKey(eventId),
+        epoch,
         expiresAt: lock.expiration,
         remainingMs: () => lock.expiration - Date.now(),
       };
-      if (held.remainingMs() < settings.minValidityMs) {
-        observer.failed('expired');
-        await release(lock, observer);
-        throw new LockUnavailableError(`lock on event ${eventId} acquired too late`);
+      let served = 0;
+      while (queue.length > 0 && served < settings.maxJobsPerHold) {
+        if (held.remainingMs() < settings.minValidityMs) {
+          if (served === 0) observer.failed('expired');
+          break;
+        }
+        const job = queue.shift() as Job;
+        served++;
+        try {
+          job.resolve(await job.work(held));
+        } catch (err) {
+          job.reject(err);
+        }
       }
-      observer.acquired((performance.now() - started) / 1000);
-      try {
-        return await work(held);
-      } finally {
-        await release(lock, observer);
-      }
+      await release(lock, observer);
+    }
+    queues.delete(eventId);
+  }
+
+  return {
+    withEventLock<T>(eventId: string, work: (lock: HeldLock) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const job: Job = {
+          work,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+          enqueuedAt: performance.now(),
+        };
+        const queue = queues.get(eventId);
+        if (queue) {
+          queue.push(job);
+          return;
+        }
+        const fresh = [job];
+        queues.set(eventId, fresh);
+        void drain(eventId, fresh);
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DateTime, Email, Id, Name, Password, Role } from './common.ts';
+import { DateTime, Email, Id, Name, Password, Role, Text } from './common.ts';
 
 export const User = Type.Object({
   id: Id,
@@ -18,14 +18,14 @@ export const SignupBody = Type.Object(
 
 export const LoginBody = Type.Object(
   {
-    email: Type.String({ minLength: 1, maxLength: 254 }),
-    password: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Text({ minLength: 1, maxLength: 254 }),
+    password: Text({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },
 );
 
 export const ChangePasswordBody = Type.Object(
-  { currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password },
+  { currentPassword: Text({ minLength: 1, maxLength: 200 }), newPassword: Password },
   { additionalProperties: false },
 );
 

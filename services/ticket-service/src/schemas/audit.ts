@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DateTime } from './common.ts';
+import { DateTime, Text } from './common.ts';
 
 export const AuditEntry = Type.Object({
   id: Type.String({ description: 'position in the log; newer entries have larger ids' }),
@@ -22,7 +22,7 @@ export const AuditQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
     before: Type.Optional(
-      Type.String({ maxLength: 40, description: 'an entry id or an ISO timestamp; only older entries' }),
+      Text({ maxLength: 40, description: 'an entry id or an ISO timestamp; only older entries' }),
     ),
   },
   { additionalProperties: false },

@@ -1,7 +1,25 @@
 // Shared JSON schemas (TypeBox). They validate requests, shape responses and feed OpenAPI.
 import { type TSchema, Type } from 'typebox';
 
-export const Id = Type.String({ format: 'uuid', description: 'opaque id' });
+// A plain canonical UUID: the pattern refuses the `urn:uuid:` prefix that
+// ajv-formats admits and Postgres does not.
+export const Id = Type.String({
+  format: 'uuid',
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'opaque id',
+});
+
+// PostgreSQL text cannot hold NUL, so no string field admits it.
+const NO_NUL = '^[^\\u0000]*$';
+// Names and titles must show something once trimmed.
+const NOT_BLANK = '^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$';
+
+/** Free text (may be empty). */
+export const Text = (opts: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ pattern: NO_NUL, ...opts });
+
+/** A name or title: at least one visible character. */
+export const Label = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: NOT_BLANK });
 export const EventParams = Type.Object({ eventId: Id }, { additionalProperties: false });
 
 export const Problem = Type.Object(
@@ -16,13 +34,20 @@ export const Problem = Type.Object(
 );
 
 /** Response schemas for the given error statuses, all problem+json. */
-export function problems(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, Problem]));
+export function problems(
+  ...statuses: number[]
+): Record<number, { content: Record<string, { schema: TSchema }> }> {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { description: 'problem details', content: { 'application/problem+json': { schema: Problem } } },
+    ]),
+  );
 }
 
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
-export const Password = Type.String({ minLength: 8, maxLength: 200 });
-export const Name = Type.String({ minLength: 1, maxLength: 120 });
+export const Password = Text({ minLength: 8, maxLength: 200 });
+export const Name = Label(120);
 export const Role = Type.Union([Type.Literal('customer'), Type.Literal('admin')]);
 export const DateTime = Type.String({ format: 'date-time' });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Currency, DateTime, Id } from './common.ts';
+import { Currency, DateTime, Id, Label, Text } from './common.ts';
 
 export const EventStatus = Type.Union([Type.Literal('on_sale'), Type.Literal('closed')]);
 export const SeatStatus = Type.Union([Type.Literal('available'), Type.Literal('held'), Type.Literal('sold')]);
@@ -52,14 +52,14 @@ export const EventList = Type.Object({
 export const EventListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(Text({ maxLength: 200 })),
   },
   { additionalProperties: false },
 );
 
 export const Section = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 60 }),
+    name: Label(60),
     rows: Type.Integer({ minimum: 1, maximum: 500 }),
     seatsPerRow: Type.Integer({ minimum: 1, maximum: 500 }),
     priceCents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
@@ -69,9 +69,9 @@ export const Section = Type.Object(
 
 export const CreateEventBody = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.Optional(Type.String({ maxLength: 5000 })),
-    venue: Type.String({ minLength: 1, maxLength: 200 }),
+    title: Label(200),
+    description: Type.Optional(Text({ maxLength: 5000 })),
+    venue: Label(200),
     startsAt: DateTime,
     currency: Currency,
     layout: Type.Object(

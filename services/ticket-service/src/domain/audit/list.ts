@@ -7,15 +7,24 @@ export interface AuditPageInput {
   before?: string;
 }
 
+const MAX_ID = 2n ** 63n - 1n;
+
+function invalidBefore(): AppError {
+  return new AppError('VALIDATION_FAILED', '`before` must be an entry id or an ISO 8601 timestamp.', {
+    errors: [{ path: '/querystring/before', message: 'must be an entry id or a date-time' }],
+  });
+}
+
 function beforeFilter(before: string | undefined) {
   if (before === undefined) return {};
-  if (/^\d{1,19}$/.test(before)) return { id: { lt: BigInt(before) } };
-  const at = new Date(before);
-  if (Number.isNaN(at.getTime())) {
-    throw new AppError('VALIDATION_FAILED', '`before` must be an entry id or an ISO 8601 timestamp.', {
-      errors: [{ path: '/querystring/before', message: 'must be an entry id or a date-time' }],
-    });
+  if (/^\d{1,19}$/.test(before)) {
+    const id = BigInt(before);
+    if (id > MAX_ID) throw invalidBefore();
+    return { id: { lt: id } };
   }
+  const at = new Date(before);
+  const year = at.getUTCFullYear();
+  if (Number.isNaN(at.getTime()) || year < 1970 || year > 9999) throw invalidBefore();
   return { at: { lt: at } };
 }
 

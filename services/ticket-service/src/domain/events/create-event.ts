@@ -44,9 +44,22 @@ function checkLayout(sections: SectionLayout[]): number {
   return seats;
 }
 
+function checkStart(value: string): Date {
+  const startsAt = new Date(value);
+  const year = startsAt.getUTCFullYear();
+  // "date-time" admits leap seconds and year 0, which neither JavaScript nor
+  // Postgres can store.
+  if (Number.isNaN(startsAt.getTime()) || year < 2000 || year > 9999) {
+    throw new AppError('VALIDATION_FAILED', 'The start time is not valid.', {
+      errors: [{ path: '/body/startsAt', message: 'must be a date-time between the years 2000 and 9999' }],
+    });
+  }
+  return startsAt;
+}
+
 export async function createEvent(ctx: DomainContext, actor: Actor, input: NewEvent) {
   const seatCount = checkLayout(input.layout.sections);
-  const startsAt = new Date(input.startsAt);
+  const startsAt = checkStart(input.startsAt);
   return ctx.db.$transaction(
     async (tx) => {
       const event = await tx.event.create({

@@ -4,8 +4,9 @@ import { eventViews } from './event-view.ts';
 
 function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
-  const offset = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isSafeInteger(offset) || offset < 0) {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const offset = Number(text);
+  if (!/^\d{1,9}$/.test(text) || encodeCursor(offset) !== cursor) {
     throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
       errors: [{ path: '/querystring/cursor', message: 'unknown cursor' }],
     });

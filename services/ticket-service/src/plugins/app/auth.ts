@@ -26,6 +26,8 @@ declare module '@fastify/jwt' {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 declare module 'fastify' {
@@ -52,6 +54,9 @@ export default fp(
       try {
         payload = await request.jwtVerify<TokenPayload>();
       } catch {
+        throw new AppError('UNAUTHENTICATED', 'A valid bearer token is required.');
+      }
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || !Number.isInteger(payload.tv)) {
         throw new AppError('UNAUTHENTICATED', 'A valid bearer token is required.');
       }
       const user = await app.db.user.findUnique({

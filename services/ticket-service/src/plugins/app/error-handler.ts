@@ -46,8 +46,10 @@ export function toProblem(err: FastifyError | AppError | Error): ProblemDoc {
   }
   if (fe.statusCode === 404) return problem(404, 'NOT_FOUND', 'Not found.');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    // Malformed JSON, an empty body, a wrong content type: all bad input.
-    return problem(400, 'VALIDATION_FAILED', fe.message);
+    // Malformed JSON, an empty body, a wrong content type, a bad URL: all bad input.
+    return problem(400, 'VALIDATION_FAILED', fe.message, {
+      errors: [{ path: fe.code?.startsWith('FST_ERR_CTP') ? '/body' : '/url', message: fe.message }],
+    });
   }
   if (isUnavailable(err)) {
     return problem(503, 'UNAVAILABLE', 'A dependency is unavailable; retry with the same Idempotency-Key.');

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { takeEpoch } from '../../domain/purchase/epoch.ts';
 import { createEventLocker, defaultLockSettings, type EventLocker } from '../../lib/event-lock.ts';
 
 declare module 'fastify' {
@@ -12,12 +13,17 @@ export default fp(
     const m = app.metrics;
     app.decorate(
       'locks',
-      createEventLocker(app.redis, defaultLockSettings, {
-        acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
-        failed: (reason) => m.lockFailures.inc({ reason }),
-        releaseFailed: (err) => app.log.warn({ err }, 'lock release failed; the lease will expire'),
-      }),
+      createEventLocker(
+        app.redis,
+        defaultLockSettings,
+        {
+          acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
+          failed: (reason) => m.lockFailures.inc({ reason }),
+          releaseFailed: (err) => app.log.warn({ err }, 'lock release failed; the lease will expire'),
+        },
+        (eventId) => takeEpoch(app.db, eventId),
+      ),
     );
   },
-  { name: 'redlock', dependencies: ['redis', 'metrics'] },
+  { name: 'redlock', dependencies: ['redis', 'metrics', 'prisma'] },
 );

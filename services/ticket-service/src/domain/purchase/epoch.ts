@@ -1,0 +1,14 @@
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import { notFound } from '../errors.ts';
+
+/**
+ * Issues the next fencing epoch of an event. Committed on its own, so from this
+ * moment every transaction of an older holder matches nothing (see fence.ts).
+ */
+export async function takeEpoch(db: PrismaClient, eventId: string): Promise<bigint> {
+  const rows = await db.$queryRaw<{ lock_epoch: bigint }[]>(Prisma.sql`
+    UPDATE events SET lock_epoch = lock_epoch + 1 WHERE id = ${eventId}::uuid RETURNING lock_epoch`);
+  const row = rows[0];
+  if (!row) throw notFound('event');
+  return row.lock_epoch;
+}

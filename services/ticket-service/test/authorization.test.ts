@@ -1,0 +1,411 @@
+// Who may call what: every /api/v1 route × {anonymous, customer, admin}, with valid
+// requests so that "allowed" means a 2xx; plus the tokens that must never count.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  bearer,
+  createAdmin,
+  createEvent,
+  eventBody,
+  signup,
+  type TestUser,
+  testConfig,
+  uniqueEmail,
+} from './support/app.ts';
+import {
+  API_PREFIX,
+  apiRoutes,
+  buildAppWithRoutes,
+  documentedRoutes,
+  hs256,
+  type RegisteredRoute,
+} from './support/routes.ts';
+
+type Caller = 'anonymous' | 'customer' | 'admin';
+type Access = 'public' | 'customer' | 'admin';
+
+interface Prepared {
+  /** Relative to /api/v1. */
+  url: string;
+  payload?: unknown;
+  /** For a refused request: throws if the request changed anything. */
+  unchanged?: () => Promise<void>;
+}
+
+interface Row {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** The route as registered, relative to /api/v1. */
+  route: string;
+  access: Access;
+  success: number;
+  prepare: (caller: TestUser | null) => Promise<Prepared>;
+}
+
+let app: FastifyInstance;
+let routes: RegisteredRoute[];
+let owner: TestUser; // the admin who creates the events the rows read or change
+
+beforeAll(async () => {
+  ({ app, routes } = await buildAppWithRoutes());
+  owner = await createAdmin(app);
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const PASSWORD = 'a password long enough';
+
+const MATRIX: Row[] = [
+  {
+    method: 'POST',
+    route: '/auth/signup',
+    access: 'public',
+    success: 201,
+    prepare: async () => ({
+      url: '/auth/signup',
+      payload: { email: uniqueEmail('signup'), password: PASSWORD, name: 'S' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/auth/login',
+    access: 'public',
+    success: 200,
+    prepare: async () => {
+      const user = await signup(app, 'login');
+      return { url: '/auth/login', payload: { email: user.email, password: user.password } };
+    },
+  },
+  { method: 'GET', route: '/me', access: 'customer', success: 200, prepare: async () => ({ url: '/me' }) },
+  {
+    method: 'POST',
+    route: '/me/password',
+    access: 'customer',
+    success: 204,
+    prepare: async (caller) => ({
+      url: '/me/password',
+      payload: {
+        currentPassword: caller?.password ?? 'no password at all',
+        newPassword: 'a brand new secret',
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/events',
+    access: 'public',
+    success: 200,
+    prepare: async () => ({ url: '/events' }),
+  },
+  {
+    method: 'GET',
+    route: '/events/:eventId',
+    access: 'public',
+    success: 200,
+    prepare: async () => ({ url: `/events/${(await createEvent(app, owner)).id}` }),
+  },
+  {
+    method: 'GET',
+    route: '/events/:eventId/seats',
+    access: 'public',
+    success: 200,
+    prepare: async () => ({ url: `/events/${(await createEvent(app, owner)).id}/seats` }),
+  },
+  {
+    method: 'POST',
+    route: '/admin/events',
+    access: 'admin',
+    success: 201,
+    prepare: async () => {
+      const body = eventBody({ title: `authz-${randomUUID()}` });
+      return {
+        url: '/admin/events',
+        payload: body,
+        unchanged: async () => expect(await app.db.event.count({ where: { title: body.title } })).toBe(0),
+      };
+    },
+  },
+  {
+    method: 'PATCH',
+    route: '/admin/events/:eventId',
+    access: 'admin',
+    success: 200,
+    prepare: async () => {
+      const event = await createEvent(app, owner);
+      return {
+        url: `/admin/events/${event.id}`,
+        payload: { status: 'closed' },
+        unchanged: async () => {
+          const row = await app.db.event.findUniqueOrThrow({ where: { id: event.id } });
+          expect(row.status).toBe('on_sale');
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/admin/events',
+    access: 'admin',
+    success: 200,
+    prepare: async () => ({ url: '/admin/events' }),
+  },
+  {
+    method: 'GET',
+    route: '/admin/events/:eventId/orders',
+    access: 'admin',
+    success: 200,
+    prepare: async () => ({ url: `/admin/events/${(await createEvent(app, owner)).id}/orders` }),
+  },
+  {
+    method: 'GET',
+    route: '/admin/audit',
+    access: 'admin',
+    success: 200,
+    prepare: async () => ({ url: '/admin/audit?limit=5' }),
+  },
+  {
+    method: 'POST',
+    route: '/admin/users',
+    access: 'admin',
+    success: 201,
+    prepare: async () => {
+      const email = uniqueEmail('made');
+      return {
+        url: '/admin/users',
+        payload: { email, password: PASSWORD, name: 'Made', role: 'admin' },
+        unchanged: async () => expect(await app.db.user.count({ where: { email } })).toBe(0),
+      };
+    },
+  },
+  // The API's own description is public too.
+  {
+    method: 'GET',
+    route: '/openapi.json',
+    access: 'public',
+    success: 200,
+    prepare: async () => ({ url: '/openapi.json' }),
+  },
+  { method: 'GET', route: '/docs', access: 'public', success: 200, prepare: async () => ({ url: '/docs' }) },
+];
+
+/** Routes that are part of the docs page rather than the API (not in the OpenAPI document). */
+const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs']);
+
+interface Outcome {
+  status: 'success' | 401 | 403;
+  code?: 'UNAUTHENTICATED' | 'FORBIDDEN';
+}
+
+function expected(access: Access, caller: Caller): Outcome {
+  if (access === 'public') return { status: 'success' };
+  if (caller === 'anonymous') return { status: 401, code: 'UNAUTHENTICATED' };
+  if (access === 'admin' && caller === 'customer') return { status: 403, code: 'FORBIDDEN' };
+  return { status: 'success' }; // admins may do everything customers may
+}
+
+const CASES = MATRIX.flatMap((row) =>
+  (['anonymous', 'customer', 'admin'] as const).map((caller) => {
+    const outcome = expected(row.access, caller);
+    return {
+      row,
+      caller,
+      name: `${row.method} ${row.route}`,
+      outcome: outcome.status === 'success' ? String(row.success) : `${outcome.status} ${outcome.code}`,
+      ...outcome,
+    };
+  }),
+);
+
+async function makeCaller(caller: Caller): Promise<TestUser | null> {
+  if (caller === 'anonymous') return null;
+  return caller === 'admin' ? createAdmin(app) : signup(app, 'authz');
+}
+
+describe('authorization matrix', () => {
+  it.each(CASES)(
+    'when $caller calls $name, then it answers $outcome',
+    async ({ row, caller, status, code }) => {
+      const user = await makeCaller(caller);
+      const prepared = await row.prepare(user);
+      const res = await app.inject({
+        method: row.method,
+        url: `${API_PREFIX}${prepared.url}`,
+        headers: user ? bearer(user) : {},
+        ...(prepared.payload === undefined ? {} : { payload: prepared.payload as InjectOptions['payload'] }),
+      });
+      if (status === 'success') {
+        expect(res.statusCode, res.body).toBe(row.success);
+        if (row.route === '/me') expect(res.json().id).toBe(user?.id);
+        return;
+      }
+      expect(res.statusCode, res.body).toBe(status);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ status, code });
+      await prepared.unchanged?.();
+    },
+  );
+
+  it('when the app registers its routes, then the matrix has exactly one row for each /api/v1 route', () => {
+    const real = apiRoutes(routes);
+    const rows = MATRIX.map((r) => `${r.method} ${r.route}`).sort();
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(rows).toEqual(real);
+  });
+
+  it('when the OpenAPI document lists the /api/v1 operations, then each has a matrix row and the same access', async () => {
+    const res = await app.inject({ method: 'GET', url: `${API_PREFIX}/openapi.json` });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    const documented = documentedRoutes(doc);
+    const rows = MATRIX.map((r) => `${r.method} ${r.route}`).filter((r) => !UNDOCUMENTED.has(r));
+    expect(documented).toEqual(rows.sort());
+    for (const row of MATRIX) {
+      if (UNDOCUMENTED.has(`${row.method} ${row.route}`)) continue;
+      const path = `${API_PREFIX}${row.route.replace(/:(\w+)/g, '{$1}')}`;
+      const op = doc.paths[path][row.method.toLowerCase()];
+      // A route that needs a token says so in the document, and a public one does not.
+      expect(Boolean(op.security?.length), `${row.method} ${row.route}`).toBe(row.access !== 'public');
+    }
+  });
+});
+
+describe('tokens that do not count', () => {
+  const me = (token: string) =>
+    app.inject({ method: 'GET', url: `${API_PREFIX}/me`, headers: { authorization: `Bearer ${token}` } });
+  const adminEvents = (token: string) =>
+    app.inject({
+      method: 'GET',
+      url: `${API_PREFIX}/admin/events`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+  const claims = (token: string) =>
+    JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, number>;
+
+  function expectUnauthenticated(res: Awaited<ReturnType<typeof me>>) {
+    expect(res.statusCode, res.body).toBe(401);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  }
+
+  it('when a token is signed by hand with the real secret, then it is accepted (control for the cases below)', async () => {
+    const user = await signup(app, 'control');
+    const now = Math.floor(Date.now() / 1000);
+    const token = hs256({ sub: user.id, tv: 0, iat: now, exp: now + 60 }, testConfig().jwtSecret);
+    const res = await me(token);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().id).toBe(user.id);
+  });
+
+  it('when a token outlives its 1-second lifetime, then it is 401 UNAUTHENTICATED', async () => {
+    const user = await signup(app, 'short');
+    const token = app.jwt.sign({ sub: user.id, tv: 0 }, { expiresIn: 1 });
+    expect((await me(token)).statusCode).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 5_000);
+      expectUnauthenticated(await me(token));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('when a token was issued and expired in the past, then it is 401 UNAUTHENTICATED', async () => {
+    const user = await signup(app, 'old');
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    // The signer's configured lifetime wins over an `exp` claim, so the past is set through `iat`.
+    const token = app.jwt.sign({ sub: user.id, tv: 0, iat: hourAgo } as never, { expiresIn: 60 });
+    expect(claims(token).exp).toBeLessThan(Date.now() / 1000);
+    expectUnauthenticated(await me(token));
+    const past = Math.floor(Date.now() / 1000) - 60;
+    expectUnauthenticated(
+      await me(hs256({ sub: user.id, tv: 0, iat: past - 60, exp: past }, testConfig().jwtSecret)),
+    );
+  });
+
+  it('when an admin token has expired, then an admin route answers 401, not 403 or 200', async () => {
+    const admin = await createAdmin(app);
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const token = app.jwt.sign({ sub: admin.id, tv: 0, iat: hourAgo } as never, { expiresIn: 60 });
+    expectUnauthenticated(await adminEvents(token));
+  });
+
+  it('when a login token is 11 hours old it still works, and at 12 hours and a minute it is 401', async () => {
+    const user = await signup(app, 'ttl');
+    expect(app.config.jwtTtlSeconds).toBe(12 * 3600);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const start = Date.now();
+      vi.setSystemTime(start + 11 * 3600_000);
+      expect((await me(user.token)).statusCode).toBe(200);
+      vi.setSystemTime(start + 12 * 3600_000 + 60_000);
+      expectUnauthenticated(await me(user.token));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('when the user of a valid token has been deleted, then the token is 401 UNAUTHENTICATED', async () => {
+    const user = await signup(app, 'deleted');
+    expect((await me(user.token)).statusCode).toBe(200);
+    await app.db.user.delete({ where: { id: user.id } });
+    expectUnauthenticated(await me(user.token));
+  });
+
+  it('when an admin is deleted, then their token no longer opens admin routes', async () => {
+    const admin = await createAdmin(app);
+    expect((await adminEvents(admin.token)).statusCode).toBe(200);
+    await app.db.user.delete({ where: { id: admin.id } });
+    expectUnauthenticated(await adminEvents(admin.token));
+  });
+
+  it('when a token is signed with another secret, then it is 401 UNAUTHENTICATED', async () => {
+    const admin = await createAdmin(app);
+    const now = Math.floor(Date.now() / 1000);
+    const forged = hs256(
+      { sub: admin.id, tv: 0, iat: now, exp: now + 600 },
+      'another-secret-that-is-long-enough',
+    );
+    expectUnauthenticated(await me(forged));
+    expectUnauthenticated(await adminEvents(forged));
+  });
+
+  it('when a token is unsigned (alg none) or tampered with, then it is 401 UNAUTHENTICATED', async () => {
+    const customer = await signup(app, 'tamper');
+    const admin = await createAdmin(app);
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    expectUnauthenticated(
+      await adminEvents(`${enc({ alg: 'none', typ: 'JWT' })}.${enc({ sub: admin.id, tv: 0, iat: now })}.`),
+    );
+    // The customer's real signature on a payload that names the admin.
+    const [head, , signature] = customer.token.split('.');
+    expectUnauthenticated(
+      await adminEvents(`${head}.${enc({ ...claims(customer.token), sub: admin.id })}.${signature}`),
+    );
+  });
+
+  it('when the Authorization header is not a bearer token, then /me is 401 UNAUTHENTICATED', async () => {
+    const user = await signup(app, 'header');
+    for (const authorization of [
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      'Bearer ',
+      `Token ${user.token}`,
+      user.token,
+    ]) {
+      const res = await app.inject({ method: 'GET', url: `${API_PREFIX}/me`, headers: { authorization } });
+      expect(res.statusCode, authorization).toBe(401);
+      expect(res.json().code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  // Regression, fixed (src/plugins/app/auth.ts, authenticate): a correctly signed token whose `sub` is not a
+  // uuid (or is missing) reaches Prisma's findUnique, which throws, and the answer is 500 INTERNAL.
+  // Only someone holding JWT_SECRET can mint such a token, so the impact is small.
+  it('when a correctly signed token names no valid user id, then it is 401, not 500', async () => {
+    for (const payload of [{ sub: 'not-a-uuid', tv: 0 }, { tv: 0 }]) {
+      expectUnauthenticated(await me(app.jwt.sign(payload as never)));
+    }
+  });
+});

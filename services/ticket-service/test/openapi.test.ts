@@ -1,0 +1,405 @@
+// The generated OpenAPI document: valid OpenAPI 3.1, the same routes as the running app
+// and as API.md, each with its request and response schemas; and real answers match it.
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createAdmin, createEvent, signup, type TestUser, uniqueEmail } from './support/app.ts';
+import {
+  API_PREFIX,
+  apiRoutes,
+  buildAppWithRoutes,
+  documentedRoutes,
+  HTTP_METHODS,
+  type RegisteredRoute,
+} from './support/routes.ts';
+
+interface Schema {
+  type?: string;
+  required?: string[];
+  properties?: Record<string, Schema>;
+  format?: string;
+  [key: string]: unknown;
+}
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  schema: Schema;
+}
+interface Operation {
+  parameters?: Parameter[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+  security?: Record<string, string[]>[];
+}
+interface Doc {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components?: { securitySchemes?: Record<string, unknown> };
+}
+
+/** The implemented routes of API.md (relative to /api/v1) and what each must document. */
+const CONTRACT: Record<
+  string,
+  { success: number; body?: string[]; path?: string[]; query?: string[]; errors: number[]; auth: boolean }
+> = {
+  'POST /auth/signup': {
+    success: 201,
+    body: ['email', 'password', 'name'],
+    errors: [400, 409, 413],
+    auth: false,
+  },
+  'POST /auth/login': { success: 200, body: ['email', 'password'], errors: [400, 401, 413], auth: false },
+  'GET /me': { success: 200, errors: [401], auth: true },
+  'POST /me/password': {
+    success: 204,
+    body: ['currentPassword', 'newPassword'],
+    errors: [400, 401, 413],
+    auth: true,
+  },
+  'GET /events': { success: 200, query: ['limit', 'cursor'], errors: [400], auth: false },
+  'GET /events/:eventId': { success: 200, path: ['eventId'], errors: [400, 404], auth: false },
+  'GET /events/:eventId/seats': { success: 200, path: ['eventId'], errors: [400, 404], auth: false },
+  'POST /admin/events': {
+    success: 201,
+    body: ['title', 'venue', 'startsAt', 'currency', 'layout'],
+    errors: [400, 401, 403, 413],
+    auth: true,
+  },
+  'PATCH /admin/events/:eventId': {
+    success: 200,
+    body: ['status'],
+    path: ['eventId'],
+    errors: [400, 401, 403, 404, 413],
+    auth: true,
+  },
+  'GET /admin/events': { success: 200, errors: [401, 403], auth: true },
+  'GET /admin/events/:eventId/orders': {
+    success: 200,
+    path: ['eventId'],
+    errors: [400, 401, 403, 404],
+    auth: true,
+  },
+  'GET /admin/audit': { success: 200, query: ['limit', 'before'], errors: [400, 401, 403], auth: true },
+  'POST /admin/users': {
+    success: 201,
+    body: ['email', 'password', 'name', 'role'],
+    errors: [400, 401, 403, 409, 413],
+    auth: true,
+  },
+};
+
+const PROBLEM_FIELDS = ['type', 'title', 'status', 'detail', 'code'];
+
+let app: FastifyInstance;
+let routes: RegisteredRoute[];
+let doc: Doc;
+
+beforeAll(async () => {
+  ({ app, routes } = await buildAppWithRoutes());
+  const res = await app.inject({ method: 'GET', url: `${API_PREFIX}/openapi.json` });
+  expect(res.statusCode).toBe(200);
+  doc = res.json();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** "GET /events/:eventId" → the document's operation for it. */
+function operation(route: string): Operation | undefined {
+  const [method, path] = route.split(' ') as [string, string];
+  return doc.paths[`${API_PREFIX}${path.replace(/:(\w+)/g, '{$1}')}`]?.[method.toLowerCase()];
+}
+
+function allApiOperations(): [string, Operation][] {
+  return documentedRoutes(doc).map((route) => [route, operation(route) as Operation]);
+}
+
+describe('the OpenAPI document', () => {
+  it('when it is fetched, then it is OpenAPI 3.1 JSON with a title and a version', async () => {
+    const res = await app.inject({ method: 'GET', url: `${API_PREFIX}/openapi.json` });
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(() => JSON.parse(res.body)).not.toThrow();
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(doc.info.title).toBeTruthy();
+    expect(doc.info.version).toBeTruthy();
+  });
+
+  it('when a validator checks it against the OpenAPI 3.1 specification, then it is valid', async () => {
+    // validate() dereferences in place, so it gets its own copy.
+    const validated = await SwaggerParser.validate(structuredClone(doc) as never);
+    expect(validated.info.title).toBe(doc.info.title);
+  });
+
+  it('when its /api/v1 operations are listed, then they are exactly the implemented routes of API.md', () => {
+    expect(documentedRoutes(doc)).toEqual(Object.keys(CONTRACT).sort());
+  });
+
+  it('when compared with the routes the app registered, then every /api/v1 route but the docs is documented', () => {
+    const real = apiRoutes(routes).filter((r) => r !== 'GET /openapi.json' && r !== 'GET /docs');
+    expect(real).toEqual(documentedRoutes(doc));
+    for (const route of real) {
+      const [method, path] = route.split(' ') as [string, string];
+      expect(app.hasRoute({ method: method as 'GET', url: `${API_PREFIX}${path}` }), route).toBe(true);
+    }
+  });
+
+  it.each(Object.entries(CONTRACT))(
+    'when %s is documented, then its request schemas are there',
+    (route, spec) => {
+      const op = operation(route);
+      expect(op, route).toBeDefined();
+      if (!op) return;
+      const params = op.parameters ?? [];
+      const inPath = params.filter((p) => p.in === 'path');
+      const inQuery = params.filter((p) => p.in === 'query');
+      expect(inPath.map((p) => p.name).sort()).toEqual([...(spec.path ?? [])].sort());
+      for (const p of inPath) {
+        expect(p.required).toBe(true);
+        expect(p.schema).toMatchObject({ type: 'string', format: 'uuid' });
+      }
+      expect(inQuery.map((p) => p.name).sort()).toEqual([...(spec.query ?? [])].sort());
+      for (const p of inQuery) expect(p.schema.type, p.name).toBeTruthy();
+      if (spec.body) {
+        const schema = op.requestBody?.content['application/json']?.schema;
+        expect(op.requestBody?.required).toBe(true);
+        expect(schema).toMatchObject({ type: 'object', additionalProperties: false });
+        expect([...(schema?.required ?? [])].sort()).toEqual([...spec.body].sort());
+      } else {
+        expect(op.requestBody).toBeUndefined();
+      }
+    },
+  );
+
+  it.each(Object.entries(CONTRACT))(
+    'when %s is documented, then its success and error responses have schemas',
+    (route, spec) => {
+      const op = operation(route) as Operation;
+      const success = op.responses[String(spec.success)];
+      expect(success, `${route} ${spec.success}`).toBeDefined();
+      if (spec.success === 204) {
+        expect(success?.content).toBeUndefined();
+      } else {
+        expect(
+          success?.content?.['application/json']?.schema?.type ??
+            success?.content?.['application/json']?.schema,
+        ).toBeTruthy();
+      }
+      for (const status of spec.errors) {
+        const response = op.responses[String(status)];
+        expect(response, `${route} ${status}`).toBeDefined();
+        const schema = Object.values(response?.content ?? {})[0]?.schema;
+        expect(schema?.required, `${route} ${status}`).toEqual(expect.arrayContaining(PROBLEM_FIELDS));
+      }
+      // Routes that need a token say so, with a scheme the document defines.
+      expect(Boolean(op.security?.length)).toBe(spec.auth);
+      for (const requirement of op.security ?? []) {
+        for (const scheme of Object.keys(requirement))
+          expect(doc.components?.securitySchemes).toHaveProperty(scheme);
+      }
+    },
+  );
+
+  it('when any /api/v1 operation is documented, then it lists the errors its inputs and security can cause', () => {
+    // A rule rather than a table, so that a route added later is held to it too.
+    for (const [route, op] of allApiOperations()) {
+      const statuses = Object.keys(op.responses);
+      const needs = (status: number, why: boolean) => {
+        if (why) expect(statuses, `${route} should document ${status}`).toContain(String(status));
+      };
+      const params = op.parameters ?? [];
+      needs(400, Boolean(op.requestBody) || params.length > 0);
+      needs(413, Boolean(op.requestBody));
+      needs(
+        404,
+        params.some((p) => p.in === 'path'),
+      );
+      needs(401, Boolean(op.security?.length));
+      expect(
+        statuses.some((s) => /^2\d\d$/.test(s)),
+        `${route} has a 2xx`,
+      ).toBe(true);
+    }
+  });
+
+  // Regression, fixed (src/schemas/common.ts, problems()): error responses are documented under
+  // application/json, but the service sends them as application/problem+json (API.md, Errors),
+  // so the document contradicts the contract.
+  it('when an error response is documented, then its media type is application/problem+json', () => {
+    for (const [route, op] of allApiOperations()) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        expect(Object.keys(response.content ?? {}), `${route} ${status}`).toEqual([
+          'application/problem+json',
+        ]);
+      }
+    }
+  });
+});
+
+describe('real answers match the document', () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+
+  function expectMatches(route: string, status: number, body: unknown) {
+    const response = (operation(route) as Operation).responses[String(status)];
+    const schema = Object.values(response?.content ?? {})[0]?.schema;
+    expect(schema, `${route} documents ${status}`).toBeDefined();
+    const validate = ajv.compile(schema as object);
+    expect(validate(body), `${route} ${status}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  }
+
+  let admin: TestUser;
+  beforeAll(async () => {
+    admin = await createAdmin(app);
+  });
+
+  it('when each documented route answers successfully, then the body matches its documented schema', async () => {
+    const customer = await signup(app, 'openapi');
+    const event = await createEvent(app, admin);
+    const calls: [string, string, Record<string, unknown> | undefined, TestUser | null][] = [
+      [
+        'POST /auth/signup',
+        '/auth/signup',
+        { email: uniqueEmail('doc'), password: 'long enough', name: 'Doc' },
+        null,
+      ],
+      ['POST /auth/login', '/auth/login', { email: customer.email, password: customer.password }, null],
+      ['GET /me', '/me', undefined, customer],
+      ['GET /events', '/events?limit=5', undefined, null],
+      ['GET /events/:eventId', `/events/${event.id}`, undefined, null],
+      ['GET /events/:eventId/seats', `/events/${event.id}/seats`, undefined, null],
+      ['POST /admin/events', '/admin/events', { ...eventLayout(), title: `doc-${event.id}` }, admin],
+      ['PATCH /admin/events/:eventId', `/admin/events/${event.id}`, { status: 'closed' }, admin],
+      ['GET /admin/events', '/admin/events', undefined, admin],
+      ['GET /admin/events/:eventId/orders', `/admin/events/${event.id}/orders`, undefined, admin],
+      ['GET /admin/audit', '/admin/audit?limit=20', undefined, admin],
+      [
+        'POST /admin/users',
+        '/admin/users',
+        { email: uniqueEmail('doc'), password: 'long enough', name: 'D', role: 'customer' },
+        admin,
+      ],
+    ];
+    for (const [route, url, payload, user] of calls) {
+      const spec = CONTRACT[route] as (typeof CONTRACT)[string];
+      const res = await app.inject({
+        method: route.split(' ')[0] as 'GET',
+        url: `${API_PREFIX}${url}`,
+        headers: user ? bearer(user) : {},
+        ...(payload ? { payload } : {}),
+      });
+      expect(res.statusCode, `${route}: ${res.body}`).toBe(spec.success);
+      expectMatches(route, spec.success, res.json());
+    }
+    // The 204 of the password change has no body at all.
+    const change = await app.inject({
+      method: 'POST',
+      url: `${API_PREFIX}/me/password`,
+      headers: bearer(customer),
+      payload: { currentPassword: customer.password, newPassword: 'another long secret' },
+    });
+    expect(change.statusCode).toBe(204);
+    expect(change.body).toBe('');
+  });
+
+  it('when routes answer with errors, then each problem matches the documented error schema', async () => {
+    const customer = await signup(app, 'openapi-errors');
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const calls: [string, number, string, string, unknown, TestUser | null][] = [
+      ['GET /events/:eventId', 404, 'GET', `/events/${missing}`, undefined, null],
+      ['GET /events/:eventId', 400, 'GET', '/events/not-a-uuid', undefined, null],
+      ['GET /me', 401, 'GET', '/me', undefined, null],
+      ['GET /admin/events', 403, 'GET', '/admin/events', undefined, customer],
+      [
+        'POST /auth/signup',
+        409,
+        'POST',
+        '/auth/signup',
+        { email: customer.email, password: 'long enough', name: 'X' },
+        null,
+      ],
+      [
+        'POST /auth/login',
+        401,
+        'POST',
+        '/auth/login',
+        { email: customer.email, password: 'wrong password' },
+        null,
+      ],
+      [
+        'POST /auth/login',
+        413,
+        'POST',
+        '/auth/login',
+        { email: customer.email, password: 'x'.repeat(300 * 1024) },
+        null,
+      ],
+    ];
+    for (const [route, status, method, url, payload, user] of calls) {
+      const res = await app.inject({
+        method: method as 'GET',
+        url: `${API_PREFIX}${url}`,
+        headers: user ? bearer(user) : {},
+        ...(payload ? { payload: payload as Record<string, unknown> } : {}),
+      });
+      expect(res.statusCode, `${route}: ${res.body}`).toBe(status);
+      expectMatches(route, status, res.json());
+    }
+  });
+});
+
+function eventLayout() {
+  return {
+    description: 'doc',
+    venue: 'Doc Hall',
+    startsAt: new Date(Date.now() + 86400_000).toISOString(),
+    currency: 'EUR',
+    layout: { sections: [{ name: 'A', rows: 1, seatsPerRow: 2, priceCents: 100 }] },
+  };
+}
+
+describe('the docs page', () => {
+  it('when /api/v1/docs is opened, then it answers 200 HTML (after any redirect)', async () => {
+    let url = `${API_PREFIX}/docs`;
+    let res = await app.inject({ method: 'GET', url });
+    for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 5; hops++) {
+      url = new URL(String(res.headers.location), `http://localhost${url}`).pathname;
+      res = await app.inject({ method: 'GET', url });
+    }
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toMatch(/<html/i);
+    expect(res.body).toMatch(/swagger/i);
+  });
+
+  it('when the docs page loads its document, then it is the same as /api/v1/openapi.json', async () => {
+    const res = await app.inject({ method: 'GET', url: `${API_PREFIX}/docs/json` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(doc);
+  });
+
+  it('when the docs page asks for its static assets, then they are served', async () => {
+    const res = await app.inject({ method: 'GET', url: `${API_PREFIX}/docs/static/swagger-initializer.js` });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('SwaggerUIBundle');
+  });
+});
+
+// A sanity check on the helper the tests above rely on.
+describe('documentedRoutes', () => {
+  it('when a document has /api/v1 and other paths, then it lists only the /api/v1 operations, as Fastify routes', () => {
+    const sample = {
+      paths: {
+        '/healthz': { get: {} },
+        '/api/v1/events/{eventId}': { get: {}, parameters: [] },
+        '/api/v1/admin/events/{eventId}': { patch: {}, summary: 'x' },
+      },
+    };
+    expect(documentedRoutes(sample)).toEqual(['GET /events/:eventId', 'PATCH /admin/events/:eventId']);
+    expect(HTTP_METHODS).toContain('patch');
+  });
+});
