@@ -1,13 +1,15 @@
 // The whole service as one Fastify plugin: outside clients first, then the
 // cross-cutting app plugins, then the routes. server.ts and the tests register it.
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import sseModule, { type SSEPluginOptions } from '@fastify/sse';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
 import adminBootstrap from './plugins/app/admin-bootstrap.ts';
 import auth from './plugins/app/auth.ts';
 import domainContext from './plugins/app/domain-context.ts';
 import errorHandler from './plugins/app/error-handler.ts';
+import purchase from './plugins/app/purchase.ts';
 import replica from './plugins/app/replica.ts';
 import validation from './plugins/app/validation.ts';
 import metrics from './plugins/external/metrics.ts';
@@ -21,7 +23,10 @@ import adminUsers from './routes/admin/users.ts';
 import authRoutes from './routes/auth.ts';
 import events from './routes/events.ts';
 import health from './routes/health.ts';
+import holds from './routes/holds.ts';
 import me from './routes/me.ts';
+import orders from './routes/orders.ts';
+import stream from './routes/stream.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,6 +37,10 @@ declare module 'fastify' {
 export interface AppOptions {
   config: Config;
 }
+
+// @fastify/sse is CommonJS: its module object is the fastify-plugin-wrapped
+// function, while its typings describe an ES default export.
+const sse = sseModule as unknown as FastifyPluginAsync<SSEPluginOptions>;
 
 const configPlugin = fp<AppOptions>(async (app, opts) => app.decorate('config', opts.config), {
   name: 'config',
@@ -52,6 +61,8 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(domainContext);
   await fastify.register(auth);
   await fastify.register(adminBootstrap);
+  await fastify.register(purchase);
+  await fastify.register(sse, { heartbeatInterval: 15_000 });
 
   await fastify.register(health);
   await fastify.register(
@@ -59,6 +70,9 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
       await api.register(authRoutes);
       await api.register(me);
       await api.register(events);
+      await api.register(stream);
+      await api.register(holds);
+      await api.register(orders);
       await api.register(adminEvents);
       await api.register(adminUsers);
       await api.register(adminAudit);

@@ -14,6 +14,10 @@ export const ConfigSchema = Type.Object({
   jwtSecret: Type.String({ minLength: 16 }),
   jwtTtlSeconds: Type.Integer({ minimum: 60 }),
   holdTtlSeconds: Type.Integer({ minimum: 1 }),
+  // How often each replica looks for expired holds to release.
+  holdSweepIntervalMs: Type.Integer({ minimum: 50 }),
+  // Lease of the per-event Redlock; work starts only while a third remains.
+  lockTtlMs: Type.Integer({ minimum: 100 }),
   replicaId: Type.String({ minLength: 1 }),
   host: Type.String(),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
@@ -50,6 +54,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   jwtSecret: 'JWT_SECRET',
   jwtTtlSeconds: 'JWT_TTL_SECONDS',
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
+  holdSweepIntervalMs: 'HOLD_SWEEP_INTERVAL_MS',
+  lockTtlMs: 'LOCK_TTL_MS',
   replicaId: 'REPLICA_ID',
   host: 'HOST',
   port: 'PORT',
@@ -72,6 +78,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     jwtSecret: env.JWT_SECRET ?? '',
     jwtTtlSeconds: int(env.JWT_TTL_SECONDS, 12 * 3600),
     holdTtlSeconds: int(env.HOLD_TTL_SECONDS, 600),
+    holdSweepIntervalMs: int(env.HOLD_SWEEP_INTERVAL_MS, 1000),
+    lockTtlMs: int(env.LOCK_TTL_MS, 3000),
     replicaId: env.REPLICA_ID || `${hostname()}-${process.pid}`,
     host: env.HOST || '127.0.0.1',
     port: int(env.PORT, 3000),

@@ -1,7 +1,7 @@
 // Who may call what: every /api/v1 route × {anonymous, customer, admin}, with valid
 // requests so that "allowed" means a 2xx; plus the tokens that must never count.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
@@ -13,12 +13,15 @@ import {
   testConfig,
   uniqueEmail,
 } from './support/app.ts';
+import { GOOD_CARD, hold } from './support/purchase.ts';
 import {
   API_PREFIX,
   apiRoutes,
   buildAppWithRoutes,
   documentedRoutes,
   hs256,
+  listenLocally,
+  openStream,
   type RegisteredRoute,
 } from './support/routes.ts';
 
@@ -29,32 +32,95 @@ interface Prepared {
   /** Relative to /api/v1. */
   url: string;
   payload?: unknown;
+  /** Headers besides the caller's token (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
   /** For a refused request: throws if the request changed anything. */
   unchanged?: () => Promise<void>;
+  /** For an allowed request: throws if it did not do what it should, for this caller. */
+  verify?: (res: LightMyRequestResponse) => Promise<void>;
 }
 
 interface Row {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** The route as registered, relative to /api/v1. */
   route: string;
   access: Access;
   success: number;
+  /** A Server-Sent Events route: requested from a listening server, never with app.inject. */
+  stream?: boolean;
   prepare: (caller: TestUser | null) => Promise<Prepared>;
 }
 
 let app: FastifyInstance;
 let routes: RegisteredRoute[];
 let owner: TestUser; // the admin who creates the events the rows read or change
+let baseUrl: string; // where the app really listens, for the event stream
 
 beforeAll(async () => {
   ({ app, routes } = await buildAppWithRoutes());
   owner = await createAdmin(app);
+  baseUrl = await listenLocally(app);
 });
 afterAll(async () => {
   await app?.close();
 });
 
 const PASSWORD = 'a password long enough';
+
+// --- purchase fixtures: every row gets its own event, and its own hold or order ---------------------
+
+/** The buyer a row acts for: the caller, or (for an anonymous caller) a customer of its own. */
+async function buyerFor(caller: TestUser | null): Promise<TestUser> {
+  return caller ?? signup(app, 'authz-buyer');
+}
+
+/** A fresh event with an active hold of two seats belonging to `buyer`. */
+async function heldBy(buyer: TestUser) {
+  const event = await createEvent(app, owner);
+  const res = await hold(app, buyer, event.id, { quantity: 2 });
+  if (res.statusCode !== 201) throw new Error(`hold failed: ${res.statusCode} ${res.body}`);
+  return { event, holdId: res.json().id as string };
+}
+
+/** A fresh event with a confirmed order of one seat belonging to `buyer`. */
+async function orderedBy(buyer: TestUser) {
+  const event = await createEvent(app, owner);
+  const res = await app.inject({
+    method: 'POST',
+    url: `${API_PREFIX}/events/${event.id}/orders`,
+    headers: { ...bearer(buyer), 'idempotency-key': randomUUID() },
+    payload: { quantity: 1, payment: GOOD_CARD },
+  });
+  if (res.statusCode !== 201) throw new Error(`order failed: ${res.statusCode} ${res.body}`);
+  return { event, orderId: res.json().id as string };
+}
+
+/** Everything a purchase can change for one event, straight from the database. */
+async function purchaseState(eventId: string) {
+  const [seats, holds, orders, tickets] = await Promise.all([
+    app.db.seat.findMany({
+      where: { eventId },
+      select: { id: true, status: true, holdId: true, orderId: true },
+      orderBy: { id: 'asc' },
+    }),
+    app.db.hold.findMany({ where: { eventId }, select: { id: true, status: true }, orderBy: { id: 'asc' } }),
+    app.db.order.count({ where: { eventId } }),
+    app.db.ticket.count({ where: { eventId } }),
+  ]);
+  return { seats, holds, orders, tickets };
+}
+
+/** Snapshots an event's purchase state now; the returned check throws if it changed since. */
+async function unchangedSince(eventId: string) {
+  const before = await purchaseState(eventId);
+  return async () => expect(await purchaseState(eventId)).toEqual(before);
+}
+
+/** The caller, who is not anonymous when a request was allowed. */
+function signedIn(caller: TestUser | null): TestUser {
+  if (!caller) throw new Error('an allowed purchase needs a caller');
+  return caller;
+}
 
 const MATRIX: Row[] = [
   {
@@ -178,6 +244,137 @@ const MATRIX: Row[] = [
       };
     },
   },
+  // Holds and orders: any signed-in buyer, on their own holds and orders.
+  {
+    method: 'POST',
+    route: '/events/:eventId/holds',
+    access: 'customer',
+    success: 201,
+    prepare: async (caller) => {
+      const event = await createEvent(app, owner);
+      return {
+        url: `/events/${event.id}/holds`,
+        payload: { quantity: 2 },
+        unchanged: await unchangedSince(event.id),
+        verify: async (res) => {
+          const row = await app.db.hold.findUniqueOrThrow({ where: { id: res.json().id } });
+          expect(row).toMatchObject({ userId: signedIn(caller).id, eventId: event.id, status: 'active' });
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/holds/:holdId',
+    access: 'customer',
+    success: 200,
+    prepare: async (caller) => {
+      const { event, holdId } = await heldBy(await buyerFor(caller));
+      return {
+        url: `/holds/${holdId}`,
+        verify: async (res) => expect(res.json()).toMatchObject({ id: holdId, eventId: event.id }),
+      };
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/holds/:holdId',
+    access: 'customer',
+    success: 204,
+    prepare: async (caller) => {
+      const { event, holdId } = await heldBy(await buyerFor(caller));
+      return {
+        url: `/holds/${holdId}`,
+        unchanged: await unchangedSince(event.id),
+        verify: async () => {
+          const row = await app.db.hold.findUniqueOrThrow({ where: { id: holdId } });
+          expect(row.status).toBe('released');
+          expect(
+            await app.db.seat.count({ where: { eventId: event.id, status: { not: 'available' } } }),
+          ).toBe(0);
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    route: '/holds/:holdId/order',
+    access: 'customer',
+    success: 201,
+    prepare: async (caller) => {
+      const { event, holdId } = await heldBy(await buyerFor(caller));
+      return {
+        url: `/holds/${holdId}/order`,
+        headers: { 'idempotency-key': randomUUID() },
+        payload: { payment: GOOD_CARD },
+        unchanged: await unchangedSince(event.id),
+        verify: async (res) => {
+          const row = await app.db.order.findUniqueOrThrow({ where: { id: res.json().id } });
+          expect(row).toMatchObject({ userId: signedIn(caller).id, holdId, eventId: event.id });
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    route: '/events/:eventId/orders',
+    access: 'customer',
+    success: 201,
+    prepare: async (caller) => {
+      const event = await createEvent(app, owner);
+      return {
+        url: `/events/${event.id}/orders`,
+        headers: { 'idempotency-key': randomUUID() },
+        payload: { quantity: 2, payment: GOOD_CARD },
+        unchanged: await unchangedSince(event.id),
+        verify: async (res) => {
+          const row = await app.db.order.findUniqueOrThrow({ where: { id: res.json().id } });
+          expect(row).toMatchObject({ userId: signedIn(caller).id, eventId: event.id });
+          expect(await app.db.ticket.count({ where: { orderId: row.id } })).toBe(2);
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/orders',
+    access: 'customer',
+    success: 200,
+    prepare: async (caller) => {
+      const { orderId } = await orderedBy(await buyerFor(caller));
+      return {
+        url: '/orders',
+        // A fresh caller's history is exactly the one order made for them.
+        verify: async (res) => expect(res.json().items.map((o: { id: string }) => o.id)).toEqual([orderId]),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/orders/:orderId',
+    access: 'customer',
+    success: 200,
+    prepare: async (caller) => {
+      // A customer reads their own order; an admin reads a customer's (admins may read any).
+      const buyer =
+        caller && (await app.db.user.findUniqueOrThrow({ where: { id: caller.id } })).role === 'customer'
+          ? caller
+          : await signup(app, 'authz-buyer');
+      const { orderId } = await orderedBy(buyer);
+      return {
+        url: `/orders/${orderId}`,
+        verify: async (res) => expect(res.json().id).toBe(orderId),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/events/:eventId/stream',
+    access: 'public',
+    success: 200,
+    stream: true,
+    prepare: async () => ({ url: `/events/${(await createEvent(app, owner)).id}/stream` }),
+  },
   // The API's own description is public too.
   {
     method: 'GET',
@@ -228,15 +425,30 @@ describe('authorization matrix', () => {
     async ({ row, caller, status, code }) => {
       const user = await makeCaller(caller);
       const prepared = await row.prepare(user);
+      const headers = { ...(user ? bearer(user) : {}), ...prepared.headers };
+      if (row.stream) {
+        const answer = await openStream(baseUrl, `${API_PREFIX}${prepared.url}`, { headers });
+        if (status === 'success') {
+          expect(answer.status, answer.body).toBe(row.success);
+          expect(answer.headers.get('content-type')).toMatch(/^text\/event-stream/);
+          expect(answer.body).toMatch(/^event: ready$/m);
+          return;
+        }
+        expect(answer.status, answer.body).toBe(status);
+        expect(answer.headers.get('content-type')).toContain('application/problem+json');
+        expect(JSON.parse(answer.body)).toMatchObject({ status, code });
+        return;
+      }
       const res = await app.inject({
         method: row.method,
         url: `${API_PREFIX}${prepared.url}`,
-        headers: user ? bearer(user) : {},
+        headers,
         ...(prepared.payload === undefined ? {} : { payload: prepared.payload as InjectOptions['payload'] }),
       });
       if (status === 'success') {
         expect(res.statusCode, res.body).toBe(row.success);
         if (row.route === '/me') expect(res.json().id).toBe(user?.id);
+        await prepared.verify?.(res);
         return;
       }
       expect(res.statusCode, res.body).toBe(status);
@@ -267,6 +479,76 @@ describe('authorization matrix', () => {
       // A route that needs a token says so in the document, and a public one does not.
       expect(Boolean(op.security?.length), `${row.method} ${row.route}`).toBe(row.access !== 'public');
     }
+  });
+});
+
+describe("other buyers' holds and orders", () => {
+  function expectNotFound(res: LightMyRequestResponse) {
+    expect(res.statusCode, res.body).toBe(404);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+  }
+
+  it.each(['customer', 'admin'] as const)(
+    "when another buyer (%s) reads, releases or buys a customer's hold, then 404 NOT_FOUND and the hold is untouched",
+    async (who) => {
+      const holder = await signup(app, 'holder');
+      const { event, holdId } = await heldBy(holder);
+      const unchanged = await unchangedSince(event.id);
+      const other = who === 'admin' ? await createAdmin(app) : await signup(app, 'other');
+      const key = randomUUID();
+      expectNotFound(
+        await app.inject({ method: 'GET', url: `${API_PREFIX}/holds/${holdId}`, headers: bearer(other) }),
+      );
+      expectNotFound(
+        await app.inject({ method: 'DELETE', url: `${API_PREFIX}/holds/${holdId}`, headers: bearer(other) }),
+      );
+      expectNotFound(
+        await app.inject({
+          method: 'POST',
+          url: `${API_PREFIX}/holds/${holdId}/order`,
+          headers: { ...bearer(other), 'idempotency-key': key },
+          payload: { payment: GOOD_CARD },
+        }),
+      );
+      await unchanged();
+      // The refused purchase leaves no key behind: a retry would be judged afresh.
+      expect(await app.db.idempotencyRecord.count({ where: { userId: other.id } })).toBe(0);
+      // And the holder still can.
+      const own = await app.inject({
+        method: 'GET',
+        url: `${API_PREFIX}/holds/${holdId}`,
+        headers: bearer(holder),
+      });
+      expect(own.statusCode, own.body).toBe(200);
+    },
+  );
+
+  it("when a customer reads someone else's order, then 404 NOT_FOUND, and it is not in their history", async () => {
+    const buyer = await signup(app, 'buyer');
+    const { orderId } = await orderedBy(buyer);
+    const other = await signup(app, 'other');
+    expectNotFound(
+      await app.inject({ method: 'GET', url: `${API_PREFIX}/orders/${orderId}`, headers: bearer(other) }),
+    );
+    const list = await app.inject({ method: 'GET', url: `${API_PREFIX}/orders`, headers: bearer(other) });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items).toEqual([]);
+  });
+
+  it("when an admin lists /orders, then it is the admin's own history, not everyone's", async () => {
+    const buyer = await signup(app, 'buyer');
+    const { orderId } = await orderedBy(buyer);
+    const admin = await createAdmin(app);
+    const list = await app.inject({ method: 'GET', url: `${API_PREFIX}/orders`, headers: bearer(admin) });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((o: { id: string }) => o.id)).not.toContain(orderId);
+    const one = await app.inject({
+      method: 'GET',
+      url: `${API_PREFIX}/orders/${orderId}`,
+      headers: bearer(admin),
+    });
+    expect(one.statusCode, one.body).toBe(200);
   });
 });
 

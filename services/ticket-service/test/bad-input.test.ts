@@ -5,15 +5,19 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
+import { GOOD_CARD, hold as holdSeats, seatsOf } from './support/purchase.ts';
+import { listenLocally, openStream, type StreamAnswer } from './support/routes.ts';
 
 let app: FastifyInstance;
 let admin: TestUser; // the caller for admin routes, so that requests get past authorization
-let customer: TestUser; // the caller for read-only customer routes
+let customer: TestUser; // the caller for customer routes (reads, holds and purchases)
+let baseUrl: string; // where the app really listens, for the event stream
 
 beforeAll(async () => {
   app = await buildTestApp();
   admin = await createAdmin(app);
   customer = await signup(app, 'bad-input');
+  baseUrl = await listenLocally(app);
 });
 afterAll(async () => {
   await app?.close();
@@ -22,13 +26,23 @@ afterAll(async () => {
 const API = '/api/v1';
 const JSON_TYPE = { 'content-type': 'application/json' };
 
+/** What the assertions below read from an answer: app.inject's, or a real request's. */
+type Answer = Pick<LightMyRequestResponse, 'statusCode' | 'body' | 'json'> & {
+  headers: Record<string, unknown>;
+};
+
+/** A real HTTP answer (the event stream cannot be injected), seen as an Answer. */
+function answerOf(res: StreamAnswer): Answer {
+  return {
+    statusCode: res.status,
+    body: res.body,
+    headers: Object.fromEntries(res.headers.entries()),
+    json: () => JSON.parse(res.body),
+  };
+}
+
 /** Asserts the RFC 9457 shape every error must have, with no internals leaking. */
-function expectProblem(
-  res: LightMyRequestResponse,
-  status: number,
-  code: string,
-  opts: { errors?: boolean } = {},
-) {
+function expectProblem(res: Answer, status: number, code: string, opts: { errors?: boolean } = {}) {
   expect(res.statusCode, res.body).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = res.json();
@@ -47,7 +61,7 @@ function expectProblem(
   return body;
 }
 
-function expectNoInternals(res: LightMyRequestResponse) {
+function expectNoInternals(res: Answer) {
   expect(res.body).not.toMatch(
     /"stack"|\n\s+at\s|\bat .+:\d+:\d+|node_modules|\.ts:\d+|prisma\.|PrismaClient|SELECT |Error:/,
   );
@@ -58,6 +72,10 @@ function expectNoInternals(res: LightMyRequestResponse) {
 interface Subject {
   marker: string;
   event: { id: string };
+  /** The event's seat ids (when the route needs an event). */
+  seats: string[];
+  /** An active hold of the customer's on two of the event's seats (when the route needs one). */
+  hold: { id: string };
   user: TestUser;
 }
 
@@ -93,6 +111,34 @@ const eventRow = async ({ event }: Pick<Subject, 'event'>) => ({
   audit: await app.db.auditEntry.count({ where: { subject: `event:${event.id}` } }),
 });
 
+/** Everything a purchase can change for the subject's event, plus the keys used with its marker. */
+const purchaseState = async ({ event, marker }: Pick<Subject, 'event' | 'marker'>) => {
+  const [row, seats, holds, orders, tickets, keys] = await Promise.all([
+    app.db.event.findUniqueOrThrow({ where: { id: event.id }, select: { seatVersion: true } }),
+    app.db.seat.findMany({
+      where: { eventId: event.id },
+      select: { id: true, status: true, holdId: true, orderId: true },
+      orderBy: { id: 'asc' },
+    }),
+    app.db.hold.findMany({
+      where: { eventId: event.id },
+      select: { id: true, status: true },
+      orderBy: { id: 'asc' },
+    }),
+    app.db.order.count({ where: { eventId: event.id } }),
+    app.db.ticket.count({ where: { eventId: event.id } }),
+    app.db.idempotencyRecord.count({ where: { key: marker } }),
+  ]);
+  return { version: row.seatVersion, seats, holds, orders, tickets, keys };
+};
+
+/** A user's holds, orders and idempotency keys, for requests that never reach an event. */
+const purchasesOf = async (user: TestUser) => ({
+  holds: await app.db.hold.count({ where: { userId: user.id } }),
+  orders: await app.db.order.count({ where: { userId: user.id } }),
+  keys: await app.db.idempotencyRecord.count({ where: { userId: user.id } }),
+});
+
 type Caller = 'anonymous' | 'customer' | 'admin' | 'subject';
 
 interface BodyRoute {
@@ -101,8 +147,12 @@ interface BodyRoute {
   url: (s: Subject) => string;
   caller: Caller;
   valid: (s: Subject) => Record<string, unknown>;
+  /** Headers the valid request needs besides the caller's token. */
+  headers?: (s: Subject) => Record<string, string>;
   snapshot: Snapshot;
   needsEvent?: boolean;
+  /** Implies an event: the customer holds two of its seats. */
+  needsHold?: boolean;
   needsUser?: boolean;
 }
 
@@ -173,12 +223,51 @@ const BODY_ROUTES = {
     }),
     snapshot: usersMarked,
   },
+  hold: {
+    name: 'POST /events/:eventId/holds',
+    method: 'POST',
+    url: ({ event }) => `/events/${event.id}/holds`,
+    caller: 'customer',
+    valid: ({ seats }) => ({ seatIds: seats.slice(0, 2) }),
+    snapshot: purchaseState,
+    needsEvent: true,
+  },
+  orderHold: {
+    name: 'POST /holds/:holdId/order',
+    method: 'POST',
+    url: ({ hold }) => `/holds/${hold.id}/order`,
+    caller: 'customer',
+    valid: () => ({ payment: { ...GOOD_CARD } }),
+    headers: ({ marker }) => ({ 'idempotency-key': marker }),
+    snapshot: purchaseState,
+    needsHold: true,
+  },
+  buyNow: {
+    name: 'POST /events/:eventId/orders',
+    method: 'POST',
+    url: ({ event }) => `/events/${event.id}/orders`,
+    caller: 'customer',
+    valid: ({ seats }) => ({ seatIds: seats.slice(2, 4), payment: { ...GOOD_CARD } }),
+    headers: ({ marker }) => ({ 'idempotency-key': marker }),
+    snapshot: purchaseState,
+    needsEvent: true,
+  },
 } satisfies Record<string, BodyRoute>;
 
 async function subjectFor(route: BodyRoute): Promise<Subject> {
+  const event = route.needsEvent || route.needsHold ? await createEvent(app, admin) : { id: '' };
+  const seats = event.id ? (await seatsOf(app, event.id)).seats.map((s) => s.id) : [];
+  let hold = { id: '' };
+  if (route.needsHold) {
+    const res = await holdSeats(app, customer, event.id, { seatIds: seats.slice(0, 2) });
+    if (res.statusCode !== 201) throw new Error(`hold failed: ${res.statusCode} ${res.body}`);
+    hold = { id: res.json().id };
+  }
   return {
     marker: `m${randomUUID().replaceAll('-', '')}`,
-    event: route.needsEvent ? await createEvent(app, admin) : { id: '' },
+    event,
+    seats,
+    hold,
     user: route.needsUser ? await signup(app, 'subject') : customer,
   };
 }
@@ -188,6 +277,11 @@ function headersFor(caller: Caller, s: Subject): Record<string, string> {
   if (caller === 'customer') return bearer(customer);
   if (caller === 'subject') return bearer(s.user);
   return {};
+}
+
+/** The caller's token and whatever else the route's valid request carries. */
+function requestHeaders(route: BodyRoute, s: Subject): Record<string, string> {
+  return { ...headersFor(route.caller, s), ...route.headers?.(s) };
 }
 
 /** How a case turns the route's valid body into a bad request. */
@@ -450,6 +544,173 @@ const BODY_CASES: BodyCase[] = [
     kind: 'a 7-character password',
     mutate: { body: (v) => ({ ...v, password: 'short12' }), fields: ['password'] },
   },
+  // holds: seatIds (1 to 10 distinct uuids) or quantity (1 to 10), never both
+  ...(['hold', 'buyNow'] as const).flatMap((route): BodyCase[] => {
+    const seatIds = (v: Record<string, unknown>) => v.seatIds as string[];
+    const select = (v: Record<string, unknown>, selection: Record<string, unknown>) => ({
+      ...omit(v, 'seatIds'),
+      ...selection,
+    });
+    return [
+      {
+        route,
+        kind: 'seatIds as a string',
+        mutate: { body: (v) => ({ ...v, seatIds: seatIds(v)[0] }), fields: ['seatIds'] },
+      },
+      {
+        route,
+        kind: 'seatIds null',
+        mutate: { body: (v) => ({ ...v, seatIds: null }), fields: ['seatIds'] },
+      },
+      {
+        route,
+        kind: 'seatIds of numbers',
+        mutate: { body: (v) => ({ ...v, seatIds: [1, 2] }), fields: ['seatIds'] },
+      },
+      {
+        route,
+        kind: 'a seat id that is not a uuid',
+        mutate: { body: (v) => ({ ...v, seatIds: [seatIds(v)[0], 'A1'] }), fields: ['seatIds'] },
+      },
+      {
+        route,
+        kind: 'a urn:uuid: seat id',
+        mutate: { body: (v) => ({ ...v, seatIds: [`urn:uuid:${seatIds(v)[0]}`] }), fields: ['seatIds'] },
+      },
+      {
+        route,
+        kind: 'the same seat id twice',
+        mutate: { body: (v) => ({ ...v, seatIds: [seatIds(v)[0], seatIds(v)[0]] }), fields: ['seatIds'] },
+      },
+      {
+        route,
+        kind: 'an empty seatIds',
+        mutate: { body: (v) => ({ ...v, seatIds: [] }), fields: ['seatIds'] },
+      },
+      {
+        route,
+        kind: '11 seat ids',
+        mutate: {
+          body: (v) => ({ ...v, seatIds: Array.from({ length: 11 }, () => randomUUID()) }),
+          fields: ['seatIds'],
+        },
+      },
+      {
+        route,
+        kind: 'quantity 0',
+        mutate: { body: (v) => select(v, { quantity: 0 }), fields: ['quantity'] },
+      },
+      {
+        route,
+        kind: 'quantity 11',
+        mutate: { body: (v) => select(v, { quantity: 11 }), fields: ['quantity'] },
+      },
+      {
+        route,
+        kind: 'quantity -1',
+        mutate: { body: (v) => select(v, { quantity: -1 }), fields: ['quantity'] },
+      },
+      {
+        route,
+        kind: 'quantity "2" as a string',
+        mutate: { body: (v) => select(v, { quantity: '2' }), fields: ['quantity'] },
+      },
+      {
+        route,
+        kind: 'quantity 1.5',
+        mutate: { body: (v) => select(v, { quantity: 1.5 }), fields: ['quantity'] },
+      },
+      {
+        route,
+        kind: 'quantity null',
+        mutate: { body: (v) => select(v, { quantity: null }), fields: ['quantity'] },
+      },
+      {
+        route,
+        kind: 'both seatIds and quantity',
+        mutate: { body: (v) => ({ ...v, quantity: 1 }), fields: ['seatIds', 'quantity'] },
+      },
+      {
+        route,
+        kind: 'neither seatIds nor quantity',
+        mutate: { body: (v) => omit(v, 'seatIds'), fields: ['seatIds', 'quantity'] },
+      },
+    ];
+  }),
+  {
+    route: 'hold',
+    kind: 'a payment (holds are not paid for)',
+    mutate: { body: (v) => ({ ...v, payment: GOOD_CARD }), fields: ['payment'] },
+  },
+  // payment: {method: 'test', card: 12 to 19 digits}, required, nothing else
+  ...(['orderHold', 'buyNow'] as const).flatMap((route): BodyCase[] => {
+    const pay = (v: Record<string, unknown>, payment: unknown) => ({ ...v, payment });
+    return [
+      { route, kind: 'no payment', mutate: { body: (v) => omit(v, 'payment'), fields: ['payment'] } },
+      { route, kind: 'payment null', mutate: { body: (v) => pay(v, null), fields: ['payment'] } },
+      { route, kind: 'payment as a string', mutate: { body: (v) => pay(v, 'test'), fields: ['payment'] } },
+      {
+        route,
+        kind: 'payment method "card"',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, method: 'card' }), fields: ['method'] },
+      },
+      {
+        route,
+        kind: 'payment method "TEST"',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, method: 'TEST' }), fields: ['method'] },
+      },
+      {
+        route,
+        kind: 'no payment method',
+        mutate: { body: (v) => pay(v, { card: GOOD_CARD.card }), fields: ['method'] },
+      },
+      {
+        route,
+        kind: 'no card',
+        mutate: { body: (v) => pay(v, { method: 'test' }), fields: ['card'] },
+      },
+      {
+        route,
+        kind: 'a card with letters',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, card: '4242abcd42424242' }), fields: ['card'] },
+      },
+      {
+        route,
+        kind: 'a card with spaces',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, card: '4242 4242 4242 4242' }), fields: ['card'] },
+      },
+      {
+        route,
+        kind: 'a card as a number',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, card: 4242424242424242 }), fields: ['card'] },
+      },
+      {
+        route,
+        kind: 'an 11-digit card',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, card: '42424242424' }), fields: ['card'] },
+      },
+      {
+        route,
+        kind: 'a 20-digit card',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, card: '42424242424242424242' }), fields: ['card'] },
+      },
+      {
+        route,
+        kind: 'an unknown payment field',
+        mutate: { body: (v) => pay(v, { ...GOOD_CARD, cvv: '123' }), fields: ['cvv'] },
+      },
+    ];
+  }),
+  {
+    route: 'orderHold',
+    kind: 'seatIds (the hold decides the seats)',
+    mutate: { body: (v) => ({ ...v, seatIds: [randomUUID()] }), fields: ['seatIds'] },
+  },
+  {
+    route: 'orderHold',
+    kind: 'an amount (the hold decides the price)',
+    mutate: { body: (v) => ({ ...v, totalCents: 1 }), fields: ['totalCents'] },
+  },
 ];
 
 async function sendBodyCase(c: BodyCase) {
@@ -469,7 +730,7 @@ async function sendBodyCase(c: BodyCase) {
     ...request,
     method: route.method,
     url: `${API}${route.url(subject)}`,
-    headers: { ...request.headers, ...headersFor(route.caller, subject) },
+    headers: { ...request.headers, ...requestHeaders(route, subject) },
   });
   return { res, route, subject, before, after: () => route.snapshot(subject) };
 }
@@ -499,7 +760,7 @@ describe('bad request bodies', () => {
       const res = await app.inject({
         method: route.method,
         url: `${API}${route.url(subject)}`,
-        headers: { ...JSON_TYPE, ...headersFor(route.caller, subject) },
+        headers: { ...JSON_TYPE, ...requestHeaders(route, subject) },
         payload,
       });
       expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
@@ -530,7 +791,7 @@ describe('bad request bodies', () => {
     const res = await app.inject({
       method: route.method,
       url: `${API}${route.url(subject)}`,
-      headers: { 'content-type': type, ...headersFor(route.caller, subject) },
+      headers: { 'content-type': type, ...requestHeaders(route, subject) },
       payload: JSON.stringify(route.valid(subject)),
     });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
@@ -547,7 +808,7 @@ describe('bad request bodies', () => {
       const res = await app.inject({
         method: route.method,
         url: `${API}${route.url(subject)}`,
-        headers: { ...JSON_TYPE, ...headersFor(route.caller, subject) },
+        headers: { ...JSON_TYPE, ...requestHeaders(route, subject) },
         payload: '',
       });
       expectProblem(res, 400, 'VALIDATION_FAILED', { errors: false });
@@ -563,13 +824,16 @@ describe('bad request bodies', () => {
       createEvent: 201,
       patchEvent: 200,
       createUser: 201,
+      hold: 201,
+      orderHold: 201,
+      buyNow: 201,
     };
     for (const [key, route] of Object.entries(BODY_ROUTES) as [keyof typeof BODY_ROUTES, BodyRoute][]) {
       const subject = await subjectFor(route);
       const res = await app.inject({
         method: route.method,
         url: `${API}${route.url(subject)}`,
-        headers: headersFor(route.caller, subject),
+        headers: requestHeaders(route, subject),
         payload: route.valid(subject),
       });
       expect(res.statusCode, `${route.name}: ${res.body}`).toBe(expected[key]);
@@ -588,26 +852,265 @@ describe('bad request bodies', () => {
   });
 });
 
+// --- purchase headers and purchase requests that pass the schema ------------------------------------
+
+const PURCHASE_ROUTES = [BODY_ROUTES.orderHold, BODY_ROUTES.buyNow] as BodyRoute[];
+
+const BAD_KEYS: [string, string | string[] | undefined][] = [
+  ['no Idempotency-Key', undefined],
+  ['an empty Idempotency-Key', ''],
+  ['a 256-character Idempotency-Key', 'k'.repeat(256)],
+  ['an Idempotency-Key with a space', 'my key'],
+  ['a non-ASCII Idempotency-Key', 'clé-1'],
+  ['two Idempotency-Key headers', ['key-one', 'key-two']],
+];
+
+describe('bad Idempotency-Key headers', () => {
+  it.each(PURCHASE_ROUTES.flatMap((route) => BAD_KEYS.map(([what, key]) => ({ ...route, what, key }))))(
+    'when $name has $what, then 400 VALIDATION_FAILED naming it and nothing is bought',
+    async ({ what: _what, key, ...route }) => {
+      const subject = await subjectFor(route);
+      const before = await route.snapshot(subject);
+      const res = await app.inject({
+        method: route.method,
+        url: `${API}${route.url(subject)}`,
+        headers: {
+          ...headersFor(route.caller, subject),
+          ...(key === undefined ? {} : { 'idempotency-key': key }),
+        },
+        payload: route.valid(subject),
+      });
+      const body = expectProblem(res, 400, 'VALIDATION_FAILED');
+      const named = body.errors
+        .map((e: { path: string; field?: string }) => `${e.path} ${e.field ?? ''}`)
+        .join(' | ');
+      expect(named).toContain('idempotency-key');
+      expect(await route.snapshot(subject)).toEqual(before);
+    },
+  );
+
+  it.each(PURCHASE_ROUTES)(
+    'when $name has a 255-character Idempotency-Key, then it is accepted (the bound is inclusive)',
+    async (route) => {
+      const subject = await subjectFor(route);
+      const res = await app.inject({
+        method: route.method,
+        url: `${API}${route.url(subject)}`,
+        headers: { ...headersFor(route.caller, subject), 'idempotency-key': subject.marker.padEnd(255, '~') },
+        payload: route.valid(subject),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    },
+  );
+});
+
+describe('purchase requests that pass the schema but name the wrong things', () => {
+  /** Sends a hold or one-step purchase for `subject`'s event with these seat ids. */
+  function selectSeats(route: BodyRoute, subject: Subject, seatIds: string[]) {
+    return app.inject({
+      method: 'POST',
+      url: `${API}${route.url(subject)}`,
+      headers: requestHeaders(route, subject),
+      payload: { ...route.valid(subject), seatIds },
+    });
+  }
+  const SELECTING = [BODY_ROUTES.hold, BODY_ROUTES.buyNow] as BodyRoute[];
+
+  it.each(SELECTING)(
+    "when $name names another event's seat, then 400 VALIDATION_FAILED naming seatIds and neither event changes",
+    async (route) => {
+      const subject = await subjectFor(route);
+      const other = await subjectFor(route);
+      const before = [await purchaseState(subject), await purchaseState(other)];
+      const res = await selectSeats(route, subject, [subject.seats[5] as string, other.seats[0] as string]);
+      const body = expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(JSON.stringify(body.errors)).toContain('seatIds');
+      expect(JSON.stringify(body.errors)).toContain(other.seats[0]);
+      expect([await purchaseState(subject), await purchaseState(other)]).toEqual(before);
+    },
+  );
+
+  it.each(SELECTING)(
+    'when $name names a seat id that exists nowhere, then 400 VALIDATION_FAILED and nothing changes',
+    async (route) => {
+      const subject = await subjectFor(route);
+      const before = await purchaseState(subject);
+      const res = await selectSeats(route, subject, [randomUUID()]);
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(await purchaseState(subject)).toEqual(before);
+    },
+  );
+
+  // Seat ids are uuids, and uuids are case-insensitive: the schema's uniqueItems compares
+  // strings, so a seat named twice in different case must still be refused as a duplicate.
+  it.each(SELECTING)(
+    'when $name names one seat twice in different letter case, then 400 VALIDATION_FAILED like any duplicate',
+    async (route) => {
+      const subject = await subjectFor(route);
+      const before = await purchaseState(subject);
+      const seat = subject.seats[6] as string;
+      const res = await selectSeats(route, subject, [seat, seat.toUpperCase()]);
+      expect(res.statusCode).toBeLessThan(500);
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(await purchaseState(subject)).toEqual(before);
+    },
+  );
+
+  it('when a seat is refused by the service rather than the schema, then errors[].path has the same form as schema errors', async () => {
+    const route = BODY_ROUTES.hold as BodyRoute;
+    const subject = await subjectFor(route);
+    const bySchema = expectProblem(await selectSeats(route, subject, ['A1']), 400, 'VALIDATION_FAILED');
+    const byService = expectProblem(
+      await selectSeats(route, subject, [randomUUID()]),
+      400,
+      'VALIDATION_FAILED',
+    );
+    const paths = (body: { errors: { path: string }[] }) => [...new Set(body.errors.map((e) => e.path))];
+    expect(paths(bySchema)).toContain('body/seatIds/0');
+    for (const path of paths(byService)) expect(path).toMatch(/^body\/seatIds(\/\d+)?$/);
+  });
+
+  it.each(SELECTING)(
+    'when $name is for an event that does not exist, then 404 NOT_FOUND and no key is kept',
+    async (route) => {
+      const subject = await subjectFor(route);
+      const before = await purchasesOf(customer);
+      const res = await app.inject({
+        method: 'POST',
+        url: `${API}${route.url({ ...subject, event: { id: randomUUID() } })}`,
+        headers: requestHeaders(route, subject),
+        payload: { quantity: 1, ...omit(route.valid(subject), 'seatIds') },
+      });
+      expectProblem(res, 404, 'NOT_FOUND');
+      expect(await purchasesOf(customer)).toEqual(before);
+    },
+  );
+
+  it('when a hold that does not exist is ordered, released or read, then 404 NOT_FOUND and no key is kept', async () => {
+    const before = await purchasesOf(customer);
+    const id = randomUUID();
+    for (const [method, url] of [
+      ['POST', `/holds/${id}/order`],
+      ['DELETE', `/holds/${id}`],
+      ['GET', `/holds/${id}`],
+      ['GET', `/orders/${id}`],
+    ] as const) {
+      const res = await app.inject({
+        method,
+        url: `${API}${url}`,
+        headers: { ...bearer(customer), 'idempotency-key': `k-${randomUUID()}` },
+        ...(method === 'POST' ? { payload: { payment: GOOD_CARD } } : {}),
+      });
+      expectProblem(res, 404, 'NOT_FOUND');
+    }
+    expect(await purchasesOf(customer)).toEqual(before);
+  });
+});
+
 // --- params and queries -------------------------------------------------------------------------------
 
 interface ParamRoute {
   name: string;
-  method: 'GET' | 'PATCH';
+  method: 'GET' | 'PATCH' | 'POST' | 'DELETE';
   url: (id: string) => string;
-  admin: boolean;
+  param: 'eventId' | 'holdId' | 'orderId';
+  caller: 'anonymous' | 'customer' | 'admin';
+  /** A valid body, for routes that take one. */
+  payload?: Record<string, unknown>;
+  /** Sends a valid Idempotency-Key. */
+  idempotent?: boolean;
 }
 
 const PARAM_ROUTES: ParamRoute[] = [
-  { name: 'GET /events/:eventId', method: 'GET', url: (id) => `/events/${id}`, admin: false },
-  { name: 'GET /events/:eventId/seats', method: 'GET', url: (id) => `/events/${id}/seats`, admin: false },
-  { name: 'PATCH /admin/events/:eventId', method: 'PATCH', url: (id) => `/admin/events/${id}`, admin: true },
+  {
+    name: 'GET /events/:eventId',
+    method: 'GET',
+    url: (id) => `/events/${id}`,
+    param: 'eventId',
+    caller: 'anonymous',
+  },
+  {
+    name: 'GET /events/:eventId/seats',
+    method: 'GET',
+    url: (id) => `/events/${id}/seats`,
+    param: 'eventId',
+    caller: 'anonymous',
+  },
+  {
+    name: 'PATCH /admin/events/:eventId',
+    method: 'PATCH',
+    url: (id) => `/admin/events/${id}`,
+    param: 'eventId',
+    caller: 'admin',
+    payload: { status: 'closed' },
+  },
   {
     name: 'GET /admin/events/:eventId/orders',
     method: 'GET',
     url: (id) => `/admin/events/${id}/orders`,
-    admin: true,
+    param: 'eventId',
+    caller: 'admin',
+  },
+  {
+    name: 'POST /events/:eventId/holds',
+    method: 'POST',
+    url: (id) => `/events/${id}/holds`,
+    param: 'eventId',
+    caller: 'customer',
+    payload: { quantity: 1 },
+  },
+  {
+    name: 'POST /events/:eventId/orders',
+    method: 'POST',
+    url: (id) => `/events/${id}/orders`,
+    param: 'eventId',
+    caller: 'customer',
+    payload: { quantity: 1, payment: GOOD_CARD },
+    idempotent: true,
+  },
+  {
+    name: 'GET /holds/:holdId',
+    method: 'GET',
+    url: (id) => `/holds/${id}`,
+    param: 'holdId',
+    caller: 'customer',
+  },
+  {
+    name: 'DELETE /holds/:holdId',
+    method: 'DELETE',
+    url: (id) => `/holds/${id}`,
+    param: 'holdId',
+    caller: 'customer',
+  },
+  {
+    name: 'POST /holds/:holdId/order',
+    method: 'POST',
+    url: (id) => `/holds/${id}/order`,
+    param: 'holdId',
+    caller: 'customer',
+    payload: { payment: GOOD_CARD },
+    idempotent: true,
+  },
+  {
+    name: 'GET /orders/:orderId',
+    method: 'GET',
+    url: (id) => `/orders/${id}`,
+    param: 'orderId',
+    caller: 'customer',
   },
 ];
+
+/** The request a param route gets with this id (valid in everything but the id). */
+function paramRequest(route: ParamRoute, id: string): InjectOptions {
+  const token =
+    route.caller === 'admin' ? bearer(admin) : route.caller === 'customer' ? bearer(customer) : {};
+  return {
+    method: route.method,
+    url: `${API}${route.url(id)}`,
+    headers: { ...token, ...(route.idempotent ? { 'idempotency-key': `k-${randomUUID()}` } : {}) },
+    ...(route.payload ? { payload: route.payload } : {}),
+  };
+}
 
 const BAD_IDS = [
   ['a word', 'abc'],
@@ -626,30 +1129,21 @@ const ROUTER_REFUSED_IDS = [
 
 describe('bad path parameters', () => {
   it.each(PARAM_ROUTES.flatMap((route) => BAD_IDS.map(([what, id]) => ({ ...route, what, id }))))(
-    'when $name gets $what as the id, then 400 VALIDATION_FAILED naming eventId',
-    async ({ method, url, admin: needsAdmin, id }) => {
+    'when $name gets $what as the id, then 400 VALIDATION_FAILED naming $param',
+    async ({ what: _what, id, ...route }) => {
       const event = await createEvent(app, admin);
-      const before = await eventRow({ event });
-      const res = await app.inject({
-        method,
-        url: `${API}${url(id)}`,
-        headers: needsAdmin ? bearer(admin) : {},
-        ...(method === 'PATCH' ? { payload: { status: 'closed' } } : {}),
-      });
+      const before = [await eventRow({ event }), await purchasesOf(customer)];
+      const res = await app.inject(paramRequest(route, id));
       const body = expectProblem(res, 400, 'VALIDATION_FAILED');
-      expect(body.errors.map((e: { path: string }) => e.path)).toContain('params/eventId');
-      expect(await eventRow({ event })).toEqual(before);
+      expect(body.errors.map((e: { path: string }) => e.path)).toContain(`params/${route.param}`);
+      expect([await eventRow({ event }), await purchasesOf(customer)]).toEqual(before);
     },
   );
 
   it.each(PARAM_ROUTES.flatMap((route) => ROUTER_REFUSED_IDS.map(([what, id]) => ({ ...route, what, id }))))(
     'when $name gets $what, then a 4xx without internals',
-    async ({ method, url, admin: needsAdmin, id }) => {
-      const res = await app.inject({
-        method,
-        url: `${API}${url(id)}`,
-        headers: needsAdmin ? bearer(admin) : {},
-      });
+    async ({ what: _what, id, ...route }) => {
+      const res = await app.inject(paramRequest(route, id));
       expect(res.statusCode).toBeGreaterThanOrEqual(400);
       expect(res.statusCode).toBeLessThan(500);
       expectNoInternals(res);
@@ -675,18 +1169,58 @@ describe('bad path parameters', () => {
   // "urn:uuid:" prefix, which Prisma then rejects for a @db.Uuid column): every :eventId route
   // answers 500 INTERNAL for GET /api/v1/events/urn:uuid:00000000-0000-4000-8000-000000000000.
   //
-  it.each(PARAM_ROUTES)(
-    'when $name gets a urn:uuid: id, then a 4xx, not 500',
-    async ({ method, url, admin: needsAdmin }) => {
-      const res = await app.inject({
-        method,
-        url: `${API}${url(`urn:uuid:${randomUUID()}`)}`,
-        headers: needsAdmin ? bearer(admin) : {},
-        ...(method === 'PATCH' ? { payload: { status: 'closed' } } : {}),
-      });
-      expect(res.statusCode).toBeLessThan(500);
+  it.each(PARAM_ROUTES)('when $name gets a urn:uuid: id, then a 4xx, not 500', async (route) => {
+    const res = await app.inject(paramRequest(route, `urn:uuid:${randomUUID()}`));
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+  });
+});
+
+// The seat stream never ends when it succeeds, so it is requested from the listening server.
+describe('bad requests for the seat stream', () => {
+  const stream = async (id: string, headers: Record<string, string> = {}) =>
+    answerOf(await openStream(baseUrl, `${API}/events/${id}/stream`, { headers }));
+
+  it.each(BAD_IDS)(
+    'when GET /events/:eventId/stream gets %s as the id, then 400 VALIDATION_FAILED naming eventId',
+    async (_what, id) => {
+      const body = expectProblem(await stream(id), 400, 'VALIDATION_FAILED');
+      expect(body.errors.map((e: { path: string }) => e.path)).toContain('params/eventId');
     },
   );
+
+  it.each([...ROUTER_REFUSED_IDS, ['a urn:uuid: id', `urn:uuid:${randomUUID()}`]] as const)(
+    'when GET /events/:eventId/stream gets %s, then a 4xx problem without internals',
+    async (_what, id) => {
+      const res = await stream(id);
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode).toBeLessThan(500);
+      expectProblem(res, res.statusCode, res.json().code, { errors: false });
+    },
+  );
+
+  it('when the stream of an event that does not exist is requested, then 404 NOT_FOUND problem+json', async () => {
+    const res = await stream(randomUUID());
+    expectProblem(res, 404, 'NOT_FOUND');
+    expect(res.headers['x-replica-id']).toBe('test-replica');
+  });
+
+  it('when the stream is asked for with Accept: text/event-stream, then it opens (control for the case below)', async () => {
+    const event = await createEvent(app, admin);
+    const res = await stream(event.id, { accept: 'text/event-stream' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/^event: ready$/m);
+  });
+
+  // API.md, Errors: every error is application/problem+json with a code.
+  it('when the stream is asked for as JSON only, then the refusal is a 4xx problem+json, not a bare JSON body', async () => {
+    const event = await createEvent(app, admin);
+    const res = await stream(event.id, { accept: 'application/json' });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expectProblem(res, res.statusCode, String(res.json().code), { errors: false });
+    expect(res.headers['x-replica-id']).toBe('test-replica');
+  });
 });
 
 interface QueryCase {
@@ -847,6 +1381,10 @@ describe('unknown paths', () => {
     ['DELETE', '/api/v1/admin/users'],
     ['GET', '/api/v2/events'],
     ['GET', '/nope?x=<script>'],
+    ['POST', '/api/v1/orders'],
+    ['DELETE', `/api/v1/orders/${'00000000-0000-4000-8000-000000000000'}`],
+    ['PUT', `/api/v1/holds/${'00000000-0000-4000-8000-000000000000'}`],
+    ['GET', '/api/v1/holds'],
   ])('when %s %s is requested, then 404 NOT_FOUND problem+json', async (method, url) => {
     const res = await app.inject({ method: method as 'GET', url, headers: bearer(customer) });
     expectProblem(res, 404, 'NOT_FOUND');

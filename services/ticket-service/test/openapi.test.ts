@@ -1,17 +1,22 @@
 // The generated OpenAPI document: valid OpenAPI 3.1, the same routes as the running app
 // and as API.md, each with its request and response schemas; and real answers match it.
+
+import { randomUUID } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createAdmin, createEvent, signup, type TestUser, uniqueEmail } from './support/app.ts';
+import { DECLINED_CARD, GOOD_CARD, seatsOf } from './support/purchase.ts';
 import {
   API_PREFIX,
   apiRoutes,
   buildAppWithRoutes,
   documentedRoutes,
   HTTP_METHODS,
+  listenLocally,
+  openStream,
   type RegisteredRoute,
 } from './support/routes.ts';
 
@@ -19,6 +24,9 @@ interface Schema {
   type?: string;
   required?: string[];
   properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
   format?: string;
   [key: string]: unknown;
 }
@@ -41,11 +49,24 @@ interface Doc {
   components?: { securitySchemes?: Record<string, unknown> };
 }
 
+interface Spec {
+  success: number;
+  /** Other 2xx answers the route gives (e.g. 200 for an idempotent replay). */
+  alsoSuccess?: number[];
+  /** The success media type, when it is not application/json. */
+  media?: string;
+  /** Required body fields; a list of lists for a body that is one of several shapes. */
+  body?: string[] | string[][];
+  path?: string[];
+  query?: string[];
+  /** Required request headers. */
+  header?: string[];
+  errors: number[];
+  auth: boolean;
+}
+
 /** The implemented routes of API.md (relative to /api/v1) and what each must document. */
-const CONTRACT: Record<
-  string,
-  { success: number; body?: string[]; path?: string[]; query?: string[]; errors: number[]; auth: boolean }
-> = {
+const CONTRACT: Record<string, Spec> = {
   'POST /auth/signup': {
     success: 201,
     body: ['email', 'password', 'name'],
@@ -90,6 +111,45 @@ const CONTRACT: Record<
     errors: [400, 401, 403, 409, 413],
     auth: true,
   },
+  'GET /events/:eventId/stream': {
+    success: 200,
+    media: 'text/event-stream',
+    path: ['eventId'],
+    errors: [400, 404],
+    auth: false,
+  },
+  'POST /events/:eventId/holds': {
+    success: 201,
+    body: [['seatIds'], ['quantity']],
+    path: ['eventId'],
+    errors: [400, 401, 404, 409, 413],
+    auth: true,
+  },
+  'GET /holds/:holdId': { success: 200, path: ['holdId'], errors: [400, 401, 404], auth: true },
+  'DELETE /holds/:holdId': { success: 204, path: ['holdId'], errors: [400, 401, 404, 409], auth: true },
+  'POST /holds/:holdId/order': {
+    success: 201,
+    alsoSuccess: [200],
+    body: ['payment'],
+    path: ['holdId'],
+    header: ['idempotency-key'],
+    errors: [400, 401, 402, 404, 409, 413, 503],
+    auth: true,
+  },
+  'POST /events/:eventId/orders': {
+    success: 201,
+    alsoSuccess: [200],
+    body: [
+      ['seatIds', 'payment'],
+      ['quantity', 'payment'],
+    ],
+    path: ['eventId'],
+    header: ['idempotency-key'],
+    errors: [400, 401, 402, 404, 409, 413, 503],
+    auth: true,
+  },
+  'GET /orders': { success: 200, errors: [401], auth: true },
+  'GET /orders/:orderId': { success: 200, path: ['orderId'], errors: [400, 401, 404], auth: true },
 };
 
 const PROBLEM_FIELDS = ['type', 'title', 'status', 'detail', 'code'];
@@ -116,6 +176,12 @@ function operation(route: string): Operation | undefined {
 
 function allApiOperations(): [string, Operation][] {
   return documentedRoutes(doc).map((route) => [route, operation(route) as Operation]);
+}
+
+/** A request body's shapes: its alternatives when it is one of several, else itself. */
+function alternatives(schema: Schema | undefined): Schema[] {
+  if (!schema) return [];
+  return schema.anyOf ?? schema.oneOf ?? [schema];
 }
 
 describe('the OpenAPI document', () => {
@@ -156,6 +222,7 @@ describe('the OpenAPI document', () => {
       const params = op.parameters ?? [];
       const inPath = params.filter((p) => p.in === 'path');
       const inQuery = params.filter((p) => p.in === 'query');
+      const inHeader = params.filter((p) => p.in === 'header');
       expect(inPath.map((p) => p.name).sort()).toEqual([...(spec.path ?? [])].sort());
       for (const p of inPath) {
         expect(p.required).toBe(true);
@@ -163,11 +230,21 @@ describe('the OpenAPI document', () => {
       }
       expect(inQuery.map((p) => p.name).sort()).toEqual([...(spec.query ?? [])].sort());
       for (const p of inQuery) expect(p.schema.type, p.name).toBeTruthy();
+      expect(inHeader.map((p) => p.name.toLowerCase()).sort()).toEqual([...(spec.header ?? [])].sort());
+      for (const p of inHeader) {
+        expect(p.required, p.name).toBe(true);
+        expect(p.schema).toMatchObject({ type: 'string', minLength: 1 });
+      }
       if (spec.body) {
         const schema = op.requestBody?.content['application/json']?.schema;
         expect(op.requestBody?.required).toBe(true);
-        expect(schema).toMatchObject({ type: 'object', additionalProperties: false });
-        expect([...(schema?.required ?? [])].sort()).toEqual([...spec.body].sort());
+        const shapes = (Array.isArray(spec.body[0]) ? spec.body : [spec.body]) as string[][];
+        const documented = alternatives(schema);
+        expect(documented).toHaveLength(shapes.length);
+        for (const [i, shape] of shapes.entries()) {
+          expect(documented[i]).toMatchObject({ type: 'object', additionalProperties: false });
+          expect([...(documented[i]?.required ?? [])].sort()).toEqual([...shape].sort());
+        }
       } else {
         expect(op.requestBody).toBeUndefined();
       }
@@ -178,15 +255,16 @@ describe('the OpenAPI document', () => {
     'when %s is documented, then its success and error responses have schemas',
     (route, spec) => {
       const op = operation(route) as Operation;
-      const success = op.responses[String(spec.success)];
-      expect(success, `${route} ${spec.success}`).toBeDefined();
-      if (spec.success === 204) {
-        expect(success?.content).toBeUndefined();
-      } else {
-        expect(
-          success?.content?.['application/json']?.schema?.type ??
-            success?.content?.['application/json']?.schema,
-        ).toBeTruthy();
+      for (const status of [spec.success, ...(spec.alsoSuccess ?? [])]) {
+        const success = op.responses[String(status)];
+        expect(success, `${route} ${status}`).toBeDefined();
+        if (status === 204) {
+          expect(success?.content).toBeUndefined();
+        } else {
+          const media = spec.media ?? 'application/json';
+          expect(Object.keys(success?.content ?? {}), `${route} ${status}`).toContain(media);
+          expect(success?.content?.[media]?.schema, `${route} ${status} ${media}`).toBeTruthy();
+        }
       }
       for (const status of spec.errors) {
         const response = op.responses[String(status)];
@@ -225,6 +303,36 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('when the purchase bodies are documented, then seatIds, quantity, payment and Idempotency-Key carry their limits', () => {
+    const bodyOf = (route: string) =>
+      alternatives(operation(route)?.requestBody?.content['application/json']?.schema);
+    const [bySeats, byQuantity] = bodyOf('POST /events/:eventId/holds');
+    expect(bySeats?.properties?.seatIds).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      uniqueItems: true,
+      items: { type: 'string', format: 'uuid' },
+    });
+    expect(byQuantity?.properties?.quantity).toMatchObject({ type: 'integer', minimum: 1, maximum: 10 });
+    const payments = [...bodyOf('POST /holds/:holdId/order'), ...bodyOf('POST /events/:eventId/orders')].map(
+      (shape) => shape.properties?.payment,
+    );
+    expect(payments).toHaveLength(3);
+    for (const payment of payments) {
+      expect(payment).toMatchObject({ type: 'object', additionalProperties: false });
+      expect([...(payment?.required ?? [])].sort()).toEqual(['card', 'method']);
+      // method is the one literal 'test': a const, or an enum of one.
+      const method = payment?.properties?.method;
+      expect(method?.const === undefined ? method?.enum : [method.const]).toEqual(['test']);
+      expect(payment?.properties?.card).toMatchObject({ type: 'string', pattern: expect.any(String) });
+    }
+    for (const route of ['POST /holds/:holdId/order', 'POST /events/:eventId/orders']) {
+      const key = operation(route)?.parameters?.find((p) => p.in === 'header');
+      expect(key?.schema, route).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
+    }
+  });
+
   // Regression, fixed (src/schemas/common.ts, problems()): error responses are documented under
   // application/json, but the service sends them as application/problem+json (API.md, Errors),
   // so the document contradicts the contract.
@@ -253,9 +361,27 @@ describe('real answers match the document', () => {
   }
 
   let admin: TestUser;
+  let baseUrl: string;
   beforeAll(async () => {
     admin = await createAdmin(app);
+    baseUrl = await listenLocally(app);
   });
+
+  /** app.inject for a purchase route, with an Idempotency-Key unless `key` is null. */
+  function call(
+    user: TestUser | null,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    key: string | null = null,
+  ) {
+    return app.inject({
+      method,
+      url: `${API_PREFIX}${url}`,
+      headers: { ...(user ? bearer(user) : {}), ...(key === null ? {} : { 'idempotency-key': key }) },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+  }
 
   it('when each documented route answers successfully, then the body matches its documented schema', async () => {
     const customer = await signup(app, 'openapi');
@@ -304,6 +430,194 @@ describe('real answers match the document', () => {
     });
     expect(change.statusCode).toBe(204);
     expect(change.body).toBe('');
+  });
+
+  it('when the hold and order routes answer successfully, then each body matches its documented schema', async () => {
+    const customer = await signup(app, 'openapi-buyer');
+    const event = await createEvent(app, admin);
+    const seats = (await seatsOf(app, event.id)).seats;
+    const answer = async (route: string, status: number, res: Awaited<ReturnType<typeof call>>) => {
+      expect(res.statusCode, `${route}: ${res.body}`).toBe(status);
+      if (status === 204) expect(res.body).toBe('');
+      else expectMatches(route, status, res.json());
+      return status === 204 ? undefined : res.json();
+    };
+
+    const first = await answer(
+      'POST /events/:eventId/holds',
+      201,
+      await call(customer, 'POST', `/events/${event.id}/holds`, { quantity: 2 }),
+    );
+    await answer('GET /holds/:holdId', 200, await call(customer, 'GET', `/holds/${first.id}`));
+    await answer('DELETE /holds/:holdId', 204, await call(customer, 'DELETE', `/holds/${first.id}`));
+
+    const second = await answer(
+      'POST /events/:eventId/holds',
+      201,
+      await call(customer, 'POST', `/events/${event.id}/holds`, { seatIds: [seats[0]?.id, seats[1]?.id] }),
+    );
+    const key = randomUUID();
+    const order = { payment: GOOD_CARD };
+    const bought = await answer(
+      'POST /holds/:holdId/order',
+      201,
+      await call(customer, 'POST', `/holds/${second.id}/order`, order, key),
+    );
+    await answer(
+      'POST /holds/:holdId/order',
+      200,
+      await call(customer, 'POST', `/holds/${second.id}/order`, order, key),
+    );
+
+    const buyKey = randomUUID();
+    const buy = { quantity: 1, payment: GOOD_CARD };
+    await answer(
+      'POST /events/:eventId/orders',
+      201,
+      await call(customer, 'POST', `/events/${event.id}/orders`, buy, buyKey),
+    );
+    await answer(
+      'POST /events/:eventId/orders',
+      200,
+      await call(customer, 'POST', `/events/${event.id}/orders`, buy, buyKey),
+    );
+
+    const list = await answer('GET /orders', 200, await call(customer, 'GET', '/orders'));
+    expect(list.items).toHaveLength(2);
+    await answer('GET /orders/:orderId', 200, await call(customer, 'GET', `/orders/${bought.id}`));
+  });
+
+  it('when the seat stream opens, then it answers with a documented status and media type', async () => {
+    const event = await createEvent(app, admin);
+    const res = await openStream(baseUrl, `${API_PREFIX}/events/${event.id}/stream`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatch(/^event: ready$/m);
+    const media = res.headers.get('content-type')?.split(';')[0] ?? '';
+    const documented = (operation('GET /events/:eventId/stream') as Operation).responses['200'];
+    expect(Object.keys(documented?.content ?? {}), 'the documented media types of its 200').toContain(media);
+  });
+
+  it('when the seat stream refuses a request, then the problem matches the documented error schema', async () => {
+    for (const [status, id] of [
+      [404, randomUUID()],
+      [400, 'not-a-uuid'],
+    ] as const) {
+      const res = await openStream(baseUrl, `${API_PREFIX}/events/${id}/stream`);
+      expect(res.status, res.body).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expectMatches('GET /events/:eventId/stream', status, JSON.parse(res.body));
+    }
+  });
+
+  it('when the hold and order routes answer with errors, then each problem matches the documented error schema', async () => {
+    const customer = await signup(app, 'openapi-refused');
+    const rival = await signup(app, 'openapi-rival');
+    const event = await createEvent(app, admin);
+    const seats = (await seatsOf(app, event.id)).seats;
+    const missing = randomUUID();
+    const held = await call(customer, 'POST', `/events/${event.id}/holds`, { seatIds: [seats[0]?.id] });
+    expect(held.statusCode, held.body).toBe(201);
+    const holdId = held.json().id as string;
+    const key = randomUUID();
+    const calls: [string, number, () => ReturnType<typeof call>][] = [
+      [
+        'POST /events/:eventId/holds',
+        400,
+        () => call(customer, 'POST', `/events/${event.id}/holds`, { quantity: 0 }),
+      ],
+      [
+        'POST /events/:eventId/holds',
+        401,
+        () => call(null, 'POST', `/events/${event.id}/holds`, { quantity: 1 }),
+      ],
+      [
+        'POST /events/:eventId/holds',
+        404,
+        () => call(customer, 'POST', `/events/${missing}/holds`, { quantity: 1 }),
+      ],
+      [
+        'POST /events/:eventId/holds',
+        409,
+        () => call(rival, 'POST', `/events/${event.id}/holds`, { seatIds: [seats[0]?.id] }),
+      ],
+      [
+        'POST /events/:eventId/holds',
+        413,
+        () =>
+          call(customer, 'POST', `/events/${event.id}/holds`, { quantity: 1, pad: 'x'.repeat(300 * 1024) }),
+      ],
+      ['GET /holds/:holdId', 400, () => call(customer, 'GET', '/holds/not-a-uuid')],
+      ['GET /holds/:holdId', 401, () => call(null, 'GET', `/holds/${holdId}`)],
+      ['GET /holds/:holdId', 404, () => call(rival, 'GET', `/holds/${holdId}`)],
+      ['DELETE /holds/:holdId', 404, () => call(customer, 'DELETE', `/holds/${missing}`)],
+      [
+        'POST /holds/:holdId/order',
+        400,
+        () => call(customer, 'POST', `/holds/${holdId}/order`, { payment: GOOD_CARD }),
+      ],
+      [
+        'POST /holds/:holdId/order',
+        402,
+        () => call(customer, 'POST', `/holds/${holdId}/order`, { payment: DECLINED_CARD }, randomUUID()),
+      ],
+      [
+        'POST /holds/:holdId/order',
+        404,
+        () => call(customer, 'POST', `/holds/${missing}/order`, { payment: GOOD_CARD }, key),
+      ],
+      [
+        'POST /holds/:holdId/order',
+        201,
+        () => call(customer, 'POST', `/holds/${holdId}/order`, { payment: GOOD_CARD }, key),
+      ],
+      // The same key for another purchase.
+      [
+        'POST /holds/:holdId/order',
+        409,
+        () =>
+          call(
+            customer,
+            'POST',
+            `/holds/${holdId}/order`,
+            { payment: { ...GOOD_CARD, card: '5555555555554444' } },
+            key,
+          ),
+      ],
+      // A hold that has been bought cannot be given up.
+      ['DELETE /holds/:holdId', 409, () => call(customer, 'DELETE', `/holds/${holdId}`)],
+      [
+        'POST /events/:eventId/orders',
+        402,
+        () =>
+          call(
+            customer,
+            'POST',
+            `/events/${event.id}/orders`,
+            { quantity: 1, payment: DECLINED_CARD },
+            randomUUID(),
+          ),
+      ],
+      [
+        'POST /events/:eventId/orders',
+        409,
+        () =>
+          call(
+            rival,
+            'POST',
+            `/events/${event.id}/orders`,
+            { seatIds: [seats[0]?.id], payment: GOOD_CARD },
+            randomUUID(),
+          ),
+      ],
+      ['GET /orders', 401, () => call(null, 'GET', '/orders')],
+      ['GET /orders/:orderId', 400, () => call(customer, 'GET', '/orders/12345')],
+      ['GET /orders/:orderId', 404, () => call(customer, 'GET', `/orders/${missing}`)],
+    ];
+    for (const [route, status, send] of calls) {
+      const res = await send();
+      expect(res.statusCode, `${route}: ${res.body}`).toBe(status);
+      expectMatches(route, status, res.json());
+    }
   });
 
   it('when routes answer with errors, then each problem matches the documented error schema', async () => {

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'NOT_ACCEPTABLE'
   | 'EMAIL_TAKEN'
   | 'SEAT_UNAVAILABLE'
   | 'SOLD_OUT'
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  NOT_ACCEPTABLE: 406,
   EMAIL_TAKEN: 409,
   SEAT_UNAVAILABLE: 409,
   SOLD_OUT: 409,
@@ -42,6 +44,7 @@ export const TITLES: Record<number, string> = {
   402: 'Payment Required',
   403: 'Forbidden',
   404: 'Not Found',
+  406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Content Too Large',
   429: 'Too Many Requests',

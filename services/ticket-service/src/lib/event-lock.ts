@@ -19,6 +19,8 @@ export interface LockSettings {
   minValidityMs: number;
   /** Most jobs served by one lock hold before it is handed on. */
   maxJobsPerHold: number;
+  /** Longest one hold keeps serving before it lets other replicas have a turn. */
+  maxHoldMs: number;
   /** Longest a request waits in this replica's queue for its event. */
   queueTimeoutMs: number;
 }
@@ -30,6 +32,7 @@ export const defaultLockSettings: LockSettings = {
   retryJitterMs: 30,
   minValidityMs: 1_000,
   maxJobsPerHold: 50,
+  maxHoldMs: 250,
   queueTimeoutMs: 10_000,
 };
 
@@ -101,22 +104,28 @@ export function createEventLocker(
     }
   }
 
-  async function acquire(eventId: string) {
+  // Takes the lock, retrying for as long as other replicas merely hold it and
+  // our oldest request has time left; fails at once when there is no quorum.
+  async function acquire(eventId: string, queue: Job[]) {
     const resource = eventLockKey(eventId);
     const started = performance.now();
-    try {
-      const lock = await redlock.acquire([resource], settings.ttlMs);
-      observer.acquired((performance.now() - started) / 1000);
-      return lock;
-    } catch (err) {
-      const contended = await isContention(err);
-      observer.failed(contended ? 'contended' : 'quorum');
-      throw new LockUnavailableError(
-        contended ? `event ${eventId} is busy; retry` : 'lock quorum unavailable',
-        {
-          cause: err,
-        },
-      );
+    for (;;) {
+      try {
+        const lock = await redlock.acquire([resource], settings.ttlMs);
+        observer.acquired((performance.now() - started) / 1000);
+        return lock;
+      } catch (err) {
+        const contended = await isContention(err);
+        observer.failed(contended ? 'contended' : 'quorum');
+        dropTimedOut(queue);
+        if (contended && queue.length > 0) continue;
+        throw new LockUnavailableError(
+          contended ? `event ${eventId} is busy; retry` : 'lock quorum unavailable',
+          {
+            cause: err,
+          },
+        );
+      }
     }
   }
 
@@ -129,11 +138,14 @@ export function createEventLocker(
       let lock: Awaited<ReturnType<Redlock['acquire']>>;
       let epoch: bigint;
       try {
-        lock = await acquire(eventId);
+        lock = await acquire(eventId, queue);
       } catch (err) {
-        // Another replica holds the lock for long, or the quorum is gone: the
-        // waiting requests fail fast rather than pile up.
+        // The quorum is gone: the waiting requests fail fast rather than pile up.
         failQueued(queue, err);
+        break;
+      }
+      if (queue.length === 0) {
+        await release(lock, observer);
         break;
       }
       try {
@@ -150,7 +162,12 @@ export function createEventLocker(
         remainingMs: () => lock.expiration - Date.now(),
       };
       let served = 0;
-      while (queue.length > 0 && served < settings.maxJobsPerHold) {
+      const heldSince = performance.now();
+      while (
+        queue.length > 0 &&
+        served < settings.maxJobsPerHold &&
+        (served === 0 || performance.now() - heldSince < settings.maxHoldMs)
+      ) {
         if (held.remainingMs() < settings.minValidityMs) {
           if (served === 0) observer.failed('expired');
           break;

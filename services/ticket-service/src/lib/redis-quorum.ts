@@ -21,3 +21,12 @@ export async function reachableNodes(clients: Redis[], timeoutMs = 500): Promise
 }
 
 export const quorumOf = (n: number) => Math.floor(n / 2) + 1;
+
+/** QUIT when connected; a node that is down is just disconnected (QUIT would wait for it). */
+export async function closeClient(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
+}

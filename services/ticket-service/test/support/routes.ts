@@ -76,3 +76,51 @@ export function hs256(
   const signature = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
   return `${head}.${body}.${signature}`;
 }
+
+/** What a streaming request answered: its status and headers, and the start of its body. */
+export interface StreamAnswer {
+  status: number;
+  headers: Headers;
+  /** For text/event-stream: the first complete message (up to its blank line); else the whole body. */
+  body: string;
+}
+
+/**
+ * Requests a Server-Sent Events route from a really listening server (app.inject
+ * would wait for a stream that never ends): reads the first message, then aborts.
+ * `baseUrl` is what app.listen answered, e.g. http://127.0.0.1:40123.
+ */
+export async function openStream(
+  baseUrl: string,
+  path: string,
+  opts: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<StreamAnswer> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no complete message within ${opts.timeoutMs ?? 5000} ms`)),
+    opts.timeoutMs ?? 5000,
+  );
+  try {
+    const res = await fetch(`${baseUrl}${path}`, { headers: opts.headers, signal: controller.signal });
+    if (!res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      return { status: res.status, headers: res.headers, body: await res.text() };
+    }
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!/\r?\n\r?\n/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    return { status: res.status, headers: res.headers, body: text.split(/\r?\n\r?\n/)[0] ?? '' };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+/** The app's own address once it really listens (port 0: any free port, loopback only). */
+export async function listenLocally(app: FastifyInstance): Promise<string> {
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}

@@ -11,7 +11,7 @@ const MAX_ID = 2n ** 63n - 1n;
 
 function invalidBefore(): AppError {
   return new AppError('VALIDATION_FAILED', '`before` must be an entry id or an ISO 8601 timestamp.', {
-    errors: [{ path: '/querystring/before', message: 'must be an entry id or a date-time' }],
+    errors: [{ path: 'querystring/before', message: 'must be an entry id or a date-time' }],
   });
 }
 

@@ -31,14 +31,14 @@ function checkLayout(sections: SectionLayout[]): number {
   let seats = 0;
   sections.forEach((s, i) => {
     const name = s.name.trim();
-    if (!name) errors.push({ path: `/body/layout/sections/${i}/name`, message: 'must not be blank' });
+    if (!name) errors.push({ path: `body/layout/sections/${i}/name`, message: 'must not be blank' });
     if (names.has(name))
-      errors.push({ path: `/body/layout/sections/${i}/name`, message: 'duplicate section name' });
+      errors.push({ path: `body/layout/sections/${i}/name`, message: 'duplicate section name' });
     names.add(name);
     seats += s.rows * s.seatsPerRow;
   });
   if (seats > MAX_SEATS_PER_EVENT) {
-    errors.push({ path: '/body/layout', message: `at most ${MAX_SEATS_PER_EVENT} seats per event` });
+    errors.push({ path: 'body/layout', message: `at most ${MAX_SEATS_PER_EVENT} seats per event` });
   }
   if (errors.length) throw new AppError('VALIDATION_FAILED', 'The layout is not valid.', { errors });
   return seats;
@@ -51,7 +51,7 @@ function checkStart(value: string): Date {
   // Postgres can store.
   if (Number.isNaN(startsAt.getTime()) || year < 2000 || year > 9999) {
     throw new AppError('VALIDATION_FAILED', 'The start time is not valid.', {
-      errors: [{ path: '/body/startsAt', message: 'must be a date-time between the years 2000 and 9999' }],
+      errors: [{ path: 'body/startsAt', message: 'must be a date-time between the years 2000 and 9999' }],
     });
   }
   return startsAt;

@@ -8,7 +8,7 @@ function decodeCursor(cursor: string | undefined): number {
   const offset = Number(text);
   if (!/^\d{1,9}$/.test(text) || encodeCursor(offset) !== cursor) {
     throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
-      errors: [{ path: '/querystring/cursor', message: 'unknown cursor' }],
+      errors: [{ path: 'querystring/cursor', message: 'unknown cursor' }],
     });
   }
   return offset;

@@ -48,7 +48,7 @@ export function toProblem(err: FastifyError | AppError | Error): ProblemDoc {
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Malformed JSON, an empty body, a wrong content type, a bad URL: all bad input.
     return problem(400, 'VALIDATION_FAILED', fe.message, {
-      errors: [{ path: fe.code?.startsWith('FST_ERR_CTP') ? '/body' : '/url', message: fe.message }],
+      errors: [{ path: fe.code?.startsWith('FST_ERR_CTP') ? 'body' : 'url', message: fe.message }],
     });
   }
   if (isUnavailable(err)) {

@@ -1,7 +1,7 @@
 // Prometheus metrics. Each app gets its own registry so that several instances
 // in one process (tests) do not collide.
 import fp from 'fastify-plugin';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 function createMetrics() {
   const registry = new Registry();
@@ -25,6 +25,49 @@ function createMetrics() {
       name: 'tickets_lock_failures_total',
       help: 'Per-event lock acquisitions that failed, by reason',
       labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    fencedRejections: new Counter({
+      name: 'tickets_fenced_rejections_total',
+      help: 'Transactions rolled back because their lock epoch was stale',
+      registers: [registry],
+    }),
+    holdsCreated: new Counter({
+      name: 'tickets_holds_created_total',
+      help: 'Holds created',
+      registers: [registry],
+    }),
+    holdsExpired: new Counter({
+      name: 'tickets_holds_expired_total',
+      help: 'Holds released because their time ran out',
+      registers: [registry],
+    }),
+    holdsActive: new Gauge({
+      name: 'tickets_holds_active',
+      help: 'Active holds in the database (as of the last sweep of this replica)',
+      registers: [registry],
+    }),
+    orders: new Counter({
+      name: 'tickets_orders_total',
+      help: 'Purchase attempts by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    seatsSold: new Counter({ name: 'tickets_seats_sold_total', help: 'Seats sold', registers: [registry] }),
+    purchaseSeconds: new Histogram({
+      name: 'tickets_purchase_duration_seconds',
+      help: 'Time to complete a purchase, from request to commit',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    idempotentReplays: new Counter({
+      name: 'tickets_idempotent_replays_total',
+      help: 'Purchase requests answered with the order of an earlier request with the same key',
+      registers: [registry],
+    }),
+    sseSubscribers: new Gauge({
+      name: 'tickets_sse_subscribers',
+      help: 'Open seat-map streams on this replica',
       registers: [registry],
     }),
   };

@@ -2,6 +2,7 @@
 // replicated set: Redlock needs independent nodes and a majority of them.
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
+import { closeClient } from '../../lib/redis-quorum.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,7 +36,7 @@ export default fp(
     // a node that is down does not hold up the start (readiness reports it).
     await Promise.all(clients.map((c) => connected(c, 2_000)));
     app.addHook('onClose', async () => {
-      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(clients.map(closeClient));
     });
   },
   { name: 'redis', dependencies: ['config'] },

@@ -15,7 +15,11 @@ export default fp(
       'locks',
       createEventLocker(
         app.redis,
-        defaultLockSettings,
+        {
+          ...defaultLockSettings,
+          ttlMs: app.config.lockTtlMs,
+          minValidityMs: Math.floor(app.config.lockTtlMs / 3),
+        },
         {
           acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
           failed: (reason) => m.lockFailures.inc({ reason }),

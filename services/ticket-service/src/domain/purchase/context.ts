@@ -1,0 +1,29 @@
+import type { EventLocker } from '../../lib/event-lock.ts';
+import type { Metrics } from '../../plugins/external/metrics.ts';
+import type { DomainContext } from '../context.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
+
+export type SeatStatus = 'available' | 'held' | 'sold';
+
+export interface SeatChange {
+  id: string;
+  status: SeatStatus;
+}
+
+/** Test hooks into the purchase path; empty in production. */
+export interface Faults {
+  /** Runs after the lock and epoch are taken, before the transaction (e.g. a pause). */
+  inCriticalSection?: (eventId: string) => Promise<void>;
+  /** Runs after COMMIT, before the answer (e.g. to simulate a lost COMMIT reply). */
+  afterCommit?: (step: 'hold' | 'order' | 'release' | 'expire') => void;
+}
+
+/** Everything the purchase path needs, as plain values. */
+export interface PurchaseContext extends DomainContext {
+  locks: EventLocker;
+  payments: PaymentProvider;
+  metrics: Metrics;
+  holdTtlSeconds: number;
+  publishSeats(eventId: string, version: number, changes: SeatChange[]): void;
+  faults: Faults;
+}

@@ -1,0 +1,82 @@
+// Runs a seat-changing transaction the way ARCHITECTURE.md's purchase path says:
+// under the event's Redlock, in one transaction whose first statement proves that
+// this replica still holds the newest fencing epoch. A holder whose lease ran out
+// (pause, crash, clock jump) finds its epoch superseded, matches zero rows and is
+// rolled back; the client hears 503 and may retry with the same key.
+import { Prisma } from '../../generated/prisma/client.ts';
+import { recordAudit } from '../audit/record.ts';
+import { SYSTEM } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { PurchaseContext, SeatChange } from './context.ts';
+
+export class FencedError extends Error {
+  constructor(eventId: string, epoch: bigint) {
+    super(`lock epoch ${epoch} of event ${eventId} is no longer current`);
+    this.name = 'FencedError';
+  }
+}
+
+export interface Fence {
+  epoch: bigint;
+  /** The event's seat version this transaction writes. */
+  version: number;
+  eventStatus: 'on_sale' | 'closed';
+  currency: string;
+}
+
+export interface FencedResult<T> {
+  result: T;
+  changes: SeatChange[];
+}
+
+async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: bigint): Promise<Fence> {
+  // Also takes the event row's lock until COMMIT, which orders every seat
+  // transaction of this event in Postgres, whoever thinks it holds the Redlock.
+  const rows = await tx.$queryRaw<{ seat_version: bigint; status: 'on_sale' | 'closed'; currency: string }[]>(
+    Prisma.sql`UPDATE events SET seat_version = seat_version + 1
+                WHERE id = ${eventId}::uuid AND lock_epoch = ${epoch}
+                RETURNING seat_version, status, currency`,
+  );
+  const row = rows[0];
+  if (!row) throw new FencedError(eventId, epoch);
+  return { epoch, version: Number(row.seat_version), eventStatus: row.status, currency: row.currency };
+}
+
+export type Step = 'hold' | 'order' | 'release' | 'expire';
+
+export async function runFenced<T>(
+  ctx: PurchaseContext,
+  step: Step,
+  eventId: string,
+  work: (tx: Prisma.TransactionClient, fence: Fence) => Promise<FencedResult<T>>,
+): Promise<T> {
+  const outcome = await ctx.locks.withEventLock(eventId, async (lock) => {
+    await ctx.faults.inCriticalSection?.(eventId);
+    try {
+      return await ctx.db.$transaction(
+        async (tx) => {
+          const fence = await checkFence(tx, eventId, lock.epoch);
+          const done = await work(tx, fence);
+          return { ...done, version: fence.version };
+        },
+        { maxWait: 5_000, timeout: 10_000 },
+      );
+    } catch (err) {
+      if (!(err instanceof FencedError)) throw err;
+      ctx.metrics.fencedRejections.inc();
+      await recordAudit(ctx.db, ctx.replica, {
+        actor: SYSTEM,
+        action: 'lock.fenced',
+        subject: `event:${eventId}`,
+        detail: { epoch: lock.epoch.toString() },
+      }).catch(() => {});
+      throw new AppError(
+        'UNAVAILABLE',
+        'The event lock was lost; nothing was written. Retry with the same key.',
+      );
+    }
+  });
+  if (outcome.changes.length > 0) ctx.publishSeats(eventId, outcome.version, outcome.changes);
+  ctx.faults.afterCommit?.(step);
+  return outcome.result;
+}

@@ -1,0 +1,143 @@
+// Holds: seats set aside for one buyer for a limited time. Every change of seat
+// status runs through runFenced (event lock + Postgres fence + conditional
+// updates), so a seat is only ever held by one hold.
+import { randomUUID } from 'node:crypto';
+import { Prisma } from '../../generated/prisma/client.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { Actor } from '../context.ts';
+import { AppError, notFound } from '../errors.ts';
+import type { PurchaseContext } from './context.ts';
+import { runFenced } from './fence.ts';
+import { holdView } from './hold-view.ts';
+import { pickBestSeats } from './pick-seats.ts';
+
+export type SeatSelection = { seatIds: string[] } | { quantity: number };
+
+/** Holds seats for a user; answers the hold or SEAT_UNAVAILABLE / SOLD_OUT. */
+export async function createHold(
+  ctx: PurchaseContext,
+  actor: Actor & { id: string },
+  eventId: string,
+  selection: SeatSelection,
+) {
+  const holdId = randomUUID();
+  if ('seatIds' in selection) selection = { seatIds: distinctSeatIds(selection.seatIds) };
+  await runFenced(ctx, 'hold', eventId, async (tx, fence) => {
+    if (fence.eventStatus !== 'on_sale') {
+      throw new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
+        unavailable: 'seatIds' in selection ? selection.seatIds : [],
+      });
+    }
+    const seatIds =
+      'seatIds' in selection ? selection.seatIds : await pickBestSeats(tx, eventId, selection.quantity);
+    const taken = await tx.$queryRaw<{ id: string; price_cents: number }[]>(Prisma.sql`
+      UPDATE seats SET status = 'held', hold_id = ${holdId}::uuid, updated_at = now()
+       WHERE event_id = ${eventId}::uuid AND id = ANY(${seatIds}::uuid[]) AND status = 'available'
+       RETURNING id, price_cents`);
+    if (taken.length < seatIds.length) await refuse(tx, eventId, seatIds, taken);
+    const totalCents = taken.reduce((sum, s) => sum + s.price_cents, 0);
+    await tx.hold.create({
+      data: {
+        id: holdId,
+        eventId,
+        userId: actor.id,
+        seatIds,
+        totalCents,
+        expiresAt: new Date(Date.now() + ctx.holdTtlSeconds * 1000),
+      },
+    });
+    await recordAudit(tx, ctx.replica, {
+      actor,
+      action: 'hold.create',
+      subject: `hold:${holdId}`,
+      detail: { eventId, seatIds, totalCents },
+    });
+    return { result: undefined, changes: seatIds.map((id) => ({ id, status: 'held' as const })) };
+  });
+  ctx.metrics.holdsCreated.inc();
+  return holdView(ctx.db, holdId);
+}
+
+/** Ids are UUIDs: the same seat in another letter case is still the same seat. */
+function distinctSeatIds(ids: string[]): string[] {
+  const lower = ids.map((id) => id.toLowerCase());
+  const repeated = lower.findIndex((id, i) => lower.indexOf(id) !== i);
+  if (repeated >= 0) {
+    throw new AppError('VALIDATION_FAILED', 'A seat is requested twice.', {
+      errors: [{ path: `body/seatIds/${repeated}`, message: 'must not repeat a seat' }],
+    });
+  }
+  return lower;
+}
+
+// Some requested seats were not available: say which, or that they are not this
+// event's seats at all. Throwing rolls the transaction back.
+async function refuse(
+  tx: Prisma.TransactionClient,
+  eventId: string,
+  seatIds: string[],
+  taken: { id: string }[],
+): Promise<never> {
+  const got = new Set(taken.map((s) => s.id));
+  const missing = seatIds.filter((id) => !got.has(id));
+  const known = await tx.seat.findMany({ where: { eventId, id: { in: missing } }, select: { id: true } });
+  if (known.length < missing.length) {
+    const knownIds = new Set(known.map((s) => s.id));
+    throw new AppError('VALIDATION_FAILED', 'Some seats do not belong to this event.', {
+      errors: missing
+        .filter((id) => !knownIds.has(id))
+        .map((id) => ({
+          path: `body/seatIds/${seatIds.indexOf(id)}`,
+          message: `seat ${id} is not a seat of this event`,
+        })),
+    });
+  }
+  throw new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', {
+    unavailable: missing,
+  });
+}
+
+export async function getOwnHold(ctx: PurchaseContext, actor: { id: string }, holdId: string) {
+  const hold = await ctx.db.hold.findUnique({ where: { id: holdId }, select: { userId: true } });
+  // Someone else's hold is as invisible as one that does not exist.
+  if (!hold || hold.userId !== actor.id) throw notFound('hold');
+  return holdView(ctx.db, holdId);
+}
+
+/** DELETE /holds/:id: seats back on sale. Releasing a hold that already ended is a no-op. */
+export async function releaseHold(ctx: PurchaseContext, actor: Actor & { id: string }, holdId: string) {
+  const hold = await ctx.db.hold.findUnique({ where: { id: holdId } });
+  if (!hold || hold.userId !== actor.id) throw notFound('hold');
+  if (hold.status === 'ordered') {
+    throw new AppError('SEAT_UNAVAILABLE', 'This hold has been bought; its seats are sold.', {
+      unavailable: hold.seatIds,
+    });
+  }
+  if (hold.status !== 'active') return;
+  await releaseHoldSeats(ctx, actor, hold.eventId, holdId, 'released');
+}
+
+/** Puts an active hold's seats back on sale and marks it released or expired. */
+export async function releaseHoldSeats(
+  ctx: PurchaseContext,
+  actor: Actor,
+  eventId: string,
+  holdId: string,
+  as: 'released' | 'expired',
+): Promise<boolean> {
+  return runFenced(ctx, as === 'released' ? 'release' : 'expire', eventId, async (tx) => {
+    const ended = await tx.$executeRaw(Prisma.sql`
+      UPDATE holds SET status = ${as}::"HoldStatus" WHERE id = ${holdId}::uuid AND status = 'active'`);
+    if (ended === 0) return { result: false, changes: [] };
+    const freed = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
+      UPDATE seats SET status = 'available', hold_id = NULL, updated_at = now()
+       WHERE hold_id = ${holdId}::uuid AND status = 'held' RETURNING id`);
+    await recordAudit(tx, ctx.replica, {
+      actor,
+      action: as === 'released' ? 'hold.release' : 'hold.expire',
+      subject: `hold:${holdId}`,
+      detail: { eventId, seatIds: freed.map((s) => s.id) },
+    });
+    return { result: true, changes: freed.map((s) => ({ id: s.id, status: 'available' as const })) };
+  });
+}

@@ -1,0 +1,120 @@
+// Idempotency-Key handling for purchases. A key is stored per user with a hash
+// of the request. The request that inserts the key owns it for a lease; the
+// order's transaction completes the key, so the order and its key commit
+// together or not at all. A second request with the same key:
+//   - other body                      -> 409 IDEMPOTENCY_CONFLICT
+//   - key completed                   -> the same order (replay)
+//   - still in progress elsewhere     -> waits for it, then replays its order
+//   - owner's lease ran out           -> takes the key over and does the work
+import { createHash, randomUUID } from 'node:crypto';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import { AppError } from '../errors.ts';
+
+const LEASE_MS = 30_000;
+const WAIT_MS = 15_000;
+
+export type IdempotencyStart = { kind: 'owner'; owner: string } | { kind: 'replay'; orderId: string };
+
+export function requestHash(operation: string, target: string, body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([operation, target, canonical(body)]))
+    .digest('hex');
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+interface KeyRow {
+  request_hash: string;
+  state: 'in_progress' | 'completed';
+  order_id: string | null;
+  lease_over: boolean;
+}
+
+export async function beginIdempotent(
+  db: PrismaClient,
+  userId: string,
+  key: string,
+  hash: string,
+): Promise<IdempotencyStart> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const owner = randomUUID();
+    const inserted = await db.$executeRaw(Prisma.sql`
+      INSERT INTO idempotency_records (user_id, key, request_hash, state, owner, lease_until)
+      VALUES (${userId}::uuid, ${key}, ${hash}, 'in_progress', ${owner}, now() + ${LEASE_MS} * interval '1 millisecond')
+      ON CONFLICT (user_id, key) DO NOTHING`);
+    if (inserted === 1) return { kind: 'owner', owner };
+
+    const [row] = await db.$queryRaw<KeyRow[]>(Prisma.sql`
+      SELECT request_hash, state, order_id, lease_until < now() AS lease_over
+        FROM idempotency_records WHERE user_id = ${userId}::uuid AND key = ${key}`);
+    if (row) {
+      if (row.request_hash !== hash) {
+        throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used for a different request.');
+      }
+      if (row.state === 'completed' && row.order_id) return { kind: 'replay', orderId: row.order_id };
+      if (row.lease_over) {
+        const taken = await db.$executeRaw(Prisma.sql`
+          UPDATE idempotency_records
+             SET owner = ${owner}, lease_until = now() + ${LEASE_MS} * interval '1 millisecond', updated_at = now()
+           WHERE user_id = ${userId}::uuid AND key = ${key} AND state = 'in_progress' AND lease_until < now()`);
+        if (taken === 1) return { kind: 'owner', owner };
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new AppError(
+        'UNAVAILABLE',
+        'A request with this Idempotency-Key is still in progress; retry later.',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
+  }
+}
+
+/** Inside the order's transaction: the key now names the order. */
+export async function completeIdempotent(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  key: string,
+  owner: string,
+  orderId: string,
+): Promise<void> {
+  const done = await tx.$executeRaw(Prisma.sql`
+    UPDATE idempotency_records SET state = 'completed', order_id = ${orderId}::uuid, updated_at = now()
+     WHERE user_id = ${userId}::uuid AND key = ${key} AND owner = ${owner} AND state = 'in_progress'`);
+  if (done !== 1) {
+    // Our lease ran out and another request took the key over: it decides.
+    throw new AppError('UNAVAILABLE', 'This purchase was taken over by a retry; retry with the same key.');
+  }
+}
+
+/**
+ * After a failure: a definite answer (4xx) frees the key so a retry runs again
+ * and meets the same answer; an unknown outcome (5xx) only ends our lease, so a
+ * retry may take over at once, and finds the order if the COMMIT did happen.
+ */
+export async function settleIdempotent(
+  db: PrismaClient,
+  userId: string,
+  key: string,
+  owner: string,
+  definite: boolean,
+): Promise<void> {
+  const where = Prisma.sql`user_id = ${userId}::uuid AND key = ${key} AND owner = ${owner} AND state = 'in_progress'`;
+  try {
+    if (definite) await db.$executeRaw(Prisma.sql`DELETE FROM idempotency_records WHERE ${where}`);
+    else await db.$executeRaw(Prisma.sql`UPDATE idempotency_records SET lease_until = now() WHERE ${where}`);
+  } catch {
+    // The database is unreachable: the lease simply runs out.
+  }
+}

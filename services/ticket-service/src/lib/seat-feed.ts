@@ -1,0 +1,95 @@
+// Live seat changes across replicas. A replica that commits a seat change
+// publishes it on every Redis master; every replica subscribes on every master
+// and relays each change once to its own SSE clients. Publishing on all nodes
+// keeps the feed alive while any one of them is down; duplicates are recognised
+// by (event, version).
+import type { Redis } from 'ioredis';
+import { closeClient } from './redis-quorum.ts';
+
+export interface SeatFeedMessage {
+  eventId: string;
+  version: number;
+  changes: { id: string; status: string }[];
+}
+
+export type SeatListener = (message: SeatFeedMessage) => void;
+
+const CHANNEL = 'tickets:seats';
+const REMEMBERED_VERSIONS = 4096;
+
+export interface SeatFeed {
+  publish(message: SeatFeedMessage): void;
+  subscribe(eventId: string, listener: SeatListener): () => void;
+  subscriberCount(): number;
+  close(): Promise<void>;
+}
+
+export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void): SeatFeed {
+  const listeners = new Map<string, Set<SeatListener>>();
+  // Per event, the versions already relayed (insertion-ordered, trimmed).
+  const seen = new Map<string, Set<number>>();
+  const subscribers = clients.map((c) =>
+    c.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+  );
+
+  function deliver(raw: string) {
+    let message: SeatFeedMessage;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    const targets = listeners.get(message.eventId);
+    if (!targets) return;
+    let versions = seen.get(message.eventId);
+    if (!versions) {
+      versions = new Set();
+      seen.set(message.eventId, versions);
+    }
+    if (versions.has(message.version)) return;
+    versions.add(message.version);
+    if (versions.size > REMEMBERED_VERSIONS) {
+      const oldest = versions.values().next().value as number;
+      versions.delete(oldest);
+    }
+    for (const listener of targets) listener(message);
+  }
+
+  for (const sub of subscribers) {
+    sub.on('error', onError);
+    sub.on('message', (_channel: string, raw: string) => deliver(raw));
+    sub.subscribe(CHANNEL).catch(onError);
+  }
+
+  return {
+    publish(message) {
+      const raw = JSON.stringify(message);
+      // Fire and forget: a lost notification costs a stale seat map until the
+      // client's next refresh, never a wrong sale.
+      for (const client of clients) client.publish(CHANNEL, raw).catch(onError);
+    },
+    subscribe(eventId, listener) {
+      let set = listeners.get(eventId);
+      if (!set) {
+        set = new Set();
+        listeners.set(eventId, set);
+      }
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) {
+          listeners.delete(eventId);
+          seen.delete(eventId);
+        }
+      };
+    },
+    subscriberCount() {
+      let n = 0;
+      for (const set of listeners.values()) n += set.size;
+      return n;
+    },
+    async close() {
+      await Promise.all(subscribers.map(closeClient));
+    },
+  };
+}

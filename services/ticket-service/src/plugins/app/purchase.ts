@@ -1,0 +1,62 @@
+// Wires the purchase path: the context its domain functions receive, the live
+// seat feed, and the sweeper that releases expired holds on every replica.
+import fp from 'fastify-plugin';
+import { createTestPaymentProvider } from '../../domain/payments/test-provider.ts';
+import type { Faults, PurchaseContext } from '../../domain/purchase/context.ts';
+import { expireHolds } from '../../domain/purchase/expire-holds.ts';
+import { createSeatFeed, type SeatFeed } from '../../lib/seat-feed.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    purchase: PurchaseContext;
+    seatFeed: SeatFeed;
+    /** Test hooks; nothing sets them in production. */
+    faults: Faults;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const feed = createSeatFeed(app.redis, (err) => app.log.debug({ err }, 'seat feed error'));
+    const faults: Faults = {};
+    const ctx: PurchaseContext = {
+      ...app.domain,
+      locks: app.locks,
+      payments: createTestPaymentProvider(),
+      metrics: app.metrics,
+      holdTtlSeconds: app.config.holdTtlSeconds,
+      publishSeats: (eventId, version, changes) => feed.publish({ eventId, version, changes }),
+      faults,
+    };
+    app.decorate('purchase', ctx);
+    app.decorate('seatFeed', feed);
+    app.decorate('faults', faults);
+
+    let sweeping = false;
+    const sweep = async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        const expired = await expireHolds(ctx);
+        if (expired > 0) app.log.info({ expired }, 'released expired holds');
+        app.metrics.holdsActive.set(await app.db.hold.count({ where: { status: 'active' } }));
+      } catch (err) {
+        app.log.warn({ err }, 'hold sweep failed; retrying on the next tick');
+      } finally {
+        sweeping = false;
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      timer = setInterval(sweep, app.config.holdSweepIntervalMs);
+      timer.unref();
+    });
+    app.addHook('preClose', async () => {
+      clearInterval(timer);
+    });
+    app.addHook('onClose', async () => {
+      await feed.close();
+    });
+  },
+  { name: 'purchase', dependencies: ['domain-context', 'redlock', 'redis', 'metrics'] },
+);

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { getOrder, listOwnOrders } from '../domain/purchase/orders.ts';
+import { buyNow } from '../domain/purchase/purchase.ts';
+import { actorOf } from '../plugins/app/domain-context.ts';
+import { EventParams, problems } from '../schemas/common.ts';
+import { Order } from '../schemas/events.ts';
+import { BuyNowBody, IdempotencyHeaders, OrderParams } from '../schemas/purchase.ts';
+
+const buyer = { tags: ['purchase'], security: [{ bearer: [] }] };
+
+const orders: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/events/:eventId/orders',
+    {
+      onRequest: app.requireUser,
+      schema: {
+        ...buyer,
+        summary: 'Hold and buy in one step',
+        params: EventParams,
+        headers: IdempotencyHeaders,
+        body: BuyNowBody,
+        response: { 200: Order, 201: Order, ...problems(400, 401, 402, 404, 409, 413, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { payment, ...selection } = request.body;
+      const { order, replayed } = await buyNow(
+        app.purchase,
+        actorOf(request),
+        request.params.eventId,
+        selection as { seatIds: string[] } | { quantity: number },
+        payment,
+        request.headers['idempotency-key'],
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.code(replayed ? 200 : 201);
+      return order;
+    },
+  );
+
+  app.get(
+    '/orders',
+    {
+      onRequest: app.requireUser,
+      schema: {
+        ...buyer,
+        summary: 'Own purchase history, newest first',
+        response: { 200: Type.Object({ items: Type.Array(Order) }), ...problems(401) },
+      },
+    },
+    async (request) => listOwnOrders(app.db, request.user.id),
+  );
+
+  app.get(
+    '/orders/:orderId',
+    {
+      onRequest: app.requireUser,
+      schema: { ...buyer, params: OrderParams, response: { 200: Order, ...problems(400, 401, 404) } },
+    },
+    async (request) => getOrder(app.db, request.user, request.params.orderId),
+  );
+};
+
+export default orders;

@@ -1,0 +1,92 @@
+// GET /events/:eventId/stream: the event's seat changes as Server-Sent Events,
+// relayed from whichever replica made them. `id` is the seat version, so a client
+// that loaded the seat map at version V ignores events with id <= V.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { AppError, notFound } from '../domain/errors.ts';
+import { acceptsEventStream } from '../lib/accepts-event-stream.ts';
+import type { SeatFeedMessage } from '../lib/seat-feed.ts';
+import { EventParams, problems } from '../schemas/common.ts';
+
+// A client that has this much unsent data, or this many messages queued, is too
+// slow: it is disconnected (it may reconnect and reload the seat map) rather
+// than allowed to grow this replica's memory without bound.
+const MAX_BUFFERED_BYTES = 1 << 20;
+const MAX_QUEUED_MESSAGES = 256;
+
+const stream: FastifyPluginAsyncTypebox = async (app) => {
+  const open = new Set<FastifyReply>();
+  // Open streams would hold a draining replica open forever: end them first.
+  app.addHook('preClose', async () => {
+    for (const reply of open) reply.sse.close();
+  });
+
+  app.get(
+    '/events/:eventId/stream',
+    {
+      // Negotiated here rather than by @fastify/sse, so that a refusal is a
+      // problem+json answer like every other error.
+      sse: { kind: 'manual' },
+      schema: {
+        tags: ['events'],
+        summary: 'Live seat changes (text/event-stream, `event: seats`)',
+        params: EventParams,
+        response: {
+          200: {
+            description: '`event: ready` once, then `event: seats` with `{version, changes: [{id, status}]}`',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+          ...problems(400, 404, 406),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      if (!acceptsEventStream(request.headers.accept)) {
+        throw new AppError('NOT_ACCEPTABLE', 'This endpoint answers text/event-stream only.');
+      }
+      const event = await app.db.event.findUnique({ where: { id: eventId }, select: { seatVersion: true } });
+      if (!event) throw notFound('event');
+
+      reply.header('x-accel-buffering', 'no');
+      reply.header('cache-control', 'no-cache');
+      reply.sse.keepAlive();
+      let queued = 0;
+      const relay = (message: SeatFeedMessage) => {
+        if (queued >= MAX_QUEUED_MESSAGES || reply.raw.writableLength > MAX_BUFFERED_BYTES) {
+          request.log.info({ eventId }, 'closing a seat stream that does not keep up');
+          reply.sse.close();
+          return;
+        }
+        queued++;
+        reply.sse
+          .send({
+            id: String(message.version),
+            event: 'seats',
+            data: { version: message.version, changes: message.changes },
+          })
+          .catch(() => reply.sse.close())
+          .finally(() => {
+            queued--;
+          });
+      };
+      const unsubscribe = app.seatFeed.subscribe(eventId, relay);
+      open.add(reply);
+      app.metrics.sseSubscribers.inc();
+      reply.sse.onClose(() => {
+        unsubscribe();
+        open.delete(reply);
+        app.metrics.sseSubscribers.dec();
+      });
+      // Tells the client it is subscribed, and from which version on.
+      await reply.sse.send({
+        event: 'ready',
+        data: { eventId, version: Number(event.seatVersion) },
+        retry: 2000,
+      });
+    },
+  );
+};
+
+export default stream;
