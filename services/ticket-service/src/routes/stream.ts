@@ -55,8 +55,9 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
       let queued = 0;
       const relay = (message: SeatFeedMessage) => {
         if (queued >= MAX_QUEUED_MESSAGES || reply.raw.writableLength > MAX_BUFFERED_BYTES) {
-          request.log.info({ eventId }, 'closing a seat stream that does not keep up');
-          reply.sse.close();
+          request.log.info({ eventId }, 'dropping a seat stream that does not keep up');
+          // Destroy, not end: ending would wait to flush what it cannot send.
+          reply.raw.destroy();
           return;
         }
         queued++;
