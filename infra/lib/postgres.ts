@@ -185,3 +185,21 @@ function logTail(logFile: string): string {
     return '(no server log)';
   }
 }
+
+/** Stops the cluster in `dataDir` (pg_ctl stop -m fast) from any process; a no-op when it is not running. */
+export async function stopPostgresDir(dataDir: string): Promise<void> {
+  const pidFile = join(resolve(dataDir), 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  const owner = isRoot() ? postgresOwner() : undefined;
+  const command = ownerCommand(owner, join(postgresBinDir(), 'pg_ctl'), [
+    '-D',
+    resolve(dataDir),
+    '-m',
+    'fast',
+    '-w',
+    'stop',
+  ]);
+  await run(command).catch(() => undefined);
+  if (pid > 0) await pollUntil(() => !processAlive(pid), `PostgreSQL (pid ${pid}) to exit`);
+}

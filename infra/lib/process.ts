@@ -44,3 +44,23 @@ export function waitForExitSync(pid: number, timeoutMs = 10_000): boolean {
   }
   return true;
 }
+
+/** Signals a process (by pid, from any invocation) and waits for it to exit; SIGKILL after the grace. */
+export async function stopProcess(
+  pid: number,
+  graceMs = 15_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  if (!processAlive(pid)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return;
+  }
+  try {
+    await pollUntil(() => !processAlive(pid), `process ${pid} to exit`, graceMs);
+  } catch {
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    await pollUntil(() => !processAlive(pid), `process ${pid} to die`, 5_000);
+  }
+}

@@ -11,6 +11,8 @@ export interface RedisOptions {
   dir: string;
   port: number;
   appendOnly?: boolean;
+  /** Outlives this process (the local cluster); stop it later by pid. */
+  detached?: boolean;
 }
 
 export interface RedisHandle {
@@ -35,9 +37,13 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   const configFile = join(dir, 'redis.conf');
   await writeFile(configFile, config(options, dir, logFile));
 
-  const child = spawn('redis-server', [configFile], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('redis-server', [configFile], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', options.detached ? 'ignore' : 'pipe'],
+    detached: options.detached ?? false,
+  });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   let exit: string | undefined;
@@ -81,6 +87,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   }
 
   const pid = child.pid as number;
+  if (options.detached) child.unref();
   const stopSync = () => {
     if (exit !== undefined || !processAlive(pid)) return;
     process.kill(pid, 'SIGTERM');

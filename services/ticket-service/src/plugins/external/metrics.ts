@@ -15,6 +15,11 @@ function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    httpInFlight: new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'Requests this replica is working on (open streams included)',
+      registers: [registry],
+    }),
     lockAcquireSeconds: new Histogram({
       name: 'tickets_lock_acquire_seconds',
       help: 'Time to acquire a per-event Redlock',
@@ -85,6 +90,12 @@ export default fp(
   async (app) => {
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
+
+    app.addHook('onRequest', async (_request, reply) => {
+      metrics.httpInFlight.inc();
+      // 'close' fires once, whether the answer completed or the client went away.
+      reply.raw.once('close', () => metrics.httpInFlight.dec());
+    });
 
     app.addHook('onResponse', async (request, reply) => {
       // The route pattern, never the raw URL, keeps label cardinality bounded.

@@ -1,0 +1,78 @@
+// npm run cluster -- up [--replicas N] [--detach] [--https-port P] [--http-port P]
+//                 | scale N | status | logs [replica] | down
+import { parseArgs } from 'node:util';
+import { down } from './down.ts';
+import { withClusterLock } from './lock.ts';
+import { logs } from './logs.ts';
+import { scale } from './scale.ts';
+import { status } from './status.ts';
+import { up } from './up.ts';
+
+const USAGE =
+  'usage: npm run cluster -- up [--replicas N] [--detach] [--https-port P] [--http-port P] | scale N | status | logs [replica] | down';
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      replicas: { type: 'string' },
+      detach: { type: 'boolean', default: false },
+      'https-port': { type: 'string' },
+      'http-port': { type: 'string' },
+    },
+  });
+  const [command, arg] = positionals;
+  const port = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  switch (command) {
+    case 'up': {
+      const replicas = Number(values.replicas ?? 3);
+      if (!Number.isInteger(replicas) || replicas < 1)
+        throw new Error('--replicas needs a number of at least 1');
+      await withClusterLock(() =>
+        up({ replicas, httpsPort: port(values['https-port']), httpPort: port(values['http-port']) }),
+      );
+      if (!values.detach) await stayInForeground();
+      return 0;
+    }
+    case 'scale':
+      await withClusterLock(() => scale(Number(arg)));
+      return 0;
+    case 'status':
+      return (await status()) ? 0 : 1;
+    case 'logs':
+      logs(arg);
+      return 0;
+    case 'down':
+      await withClusterLock(down);
+      return 0;
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+// Without --detach the command stays until Ctrl-C (or SIGTERM) and then stops everything.
+function stayInForeground(): Promise<void> {
+  console.log('cluster: running in the foreground; press Ctrl-C to stop everything');
+  return new Promise((resolve) => {
+    const stop = async () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await withClusterLock(down).catch((err) => console.error(`cluster: ${err.message}`));
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    console.error(`cluster: ${err.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,211 @@
+// The local cluster as ops use it: the real `npm run cluster` command, real
+// nginx with TLS, PostgreSQL, three Redis masters and replica processes, all on
+// loopback in a temporary run directory.
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterState } from '../cluster/state.ts';
+import { freePorts } from '../lib/free-port.ts';
+import { testGatewayConfig, workerPids } from '../lib/nginx.ts';
+import { pollUntil, processAlive } from '../lib/process.ts';
+import { clusterCommand } from './support/cluster-cli.ts';
+import { type Answer, httpsClient } from './support/https-client.ts';
+
+let runDir: string;
+let printed: string;
+let client: ReturnType<typeof httpsClient>;
+const state = () => JSON.parse(readFileSync(join(runDir, 'cluster.json'), 'utf8')) as ClusterState;
+const replicaOf = (a: Answer) => String(a.headers['x-replica-id']);
+let everyPid: number[] = [];
+
+beforeAll(async () => {
+  runDir = mkdtempSync(join(tmpdir(), 'tickets-cluster-'));
+  chmodSync(runDir, 0o755);
+  const [https, http] = await freePorts(2);
+  const started = await clusterCommand(runDir, [
+    'up',
+    '--detach',
+    '--replicas',
+    '3',
+    '--https-port',
+    String(https),
+    '--http-port',
+    String(http),
+  ]);
+  printed = started.output;
+  if (started.code !== 0) throw new Error(`cluster up failed:\n${printed}`);
+  const s = state();
+  client = httpsClient(s.gatewayUrl, readFileSync(join(runDir, 'tls/gateway.crt'), 'utf8'));
+}, 240_000);
+
+afterAll(async () => {
+  client?.close();
+  if (existsSync(join(runDir, 'cluster.json'))) await clusterCommand(runDir, ['down']);
+  rmSync(runDir, { recursive: true, force: true });
+}, 120_000);
+
+async function adminToken(): Promise<string> {
+  const secrets = JSON.parse(readFileSync(join(runDir, 'secrets.json'), 'utf8'));
+  const res = await client.call('POST', '/api/v1/auth/login', {
+    body: { email: secrets.adminEmail, password: secrets.adminPassword },
+  });
+  return JSON.parse(res.body).token;
+}
+
+describe('local cluster', () => {
+  it('when it is up, then the printed HTTPS URL serves the demo event with the generated certificate', async () => {
+    const s = state();
+    expect(printed).toContain(`ready: ${s.gatewayUrl}`);
+    expect(s.replicas.map((r) => r.id)).toEqual(['r1', 'r2', 'r3']);
+    expect(s.redisUrls).toHaveLength(3);
+    expect(s.adminEmail).toBe('admin@tickets.local');
+    const events = await client.call('GET', '/api/v1/events');
+    expect(events.status).toBe(200);
+    expect(JSON.parse(events.body).items.map((e: { title: string }) => e.title)).toContain('Demo Concert');
+    expect(events.headers['strict-transport-security']).toContain('max-age=');
+    expect(events.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    const page = await client.call('GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html');
+    expect((await client.call('GET', '/metrics')).status).toBe(404);
+    testGatewayConfig(join(runDir, 'gateway'));
+  });
+
+  it('when plain HTTP is used, then it redirects to HTTPS', async () => {
+    const s = state();
+    const res = await fetch(`http://127.0.0.1:${s.httpPort}/api/v1/events`, { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe(`https://127.0.0.1:${s.httpsPort}/api/v1/events`);
+  });
+
+  it('when requests arrive, then every replica serves some of them', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) seen.add(replicaOf(await client.call('GET', '/api/v1/events')));
+    expect(seen).toEqual(new Set(['r1', 'r2', 'r3']));
+  });
+
+  it('when the cluster scales 3 → 5 → 2 during browsing and buying, then no request fails', async () => {
+    const token = await adminToken();
+    const created = await client.call('POST', '/api/v1/admin/events', {
+      headers: { authorization: `Bearer ${token}` },
+      body: {
+        title: 'Scaling test',
+        venue: 'Hall',
+        startsAt: new Date(Date.now() + 86400_000).toISOString(),
+        currency: 'EUR',
+        layout: { sections: [{ name: 'A', rows: 40, seatsPerRow: 50, priceCents: 1000 }] },
+      },
+    });
+    const eventId = JSON.parse(created.body).id;
+    const buyers = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const res = await client.call('POST', '/api/v1/auth/signup', {
+          body: {
+            email: `scaler-${i}-${randomUUID().slice(0, 6)}@example.test`,
+            password: 'scaling test pw',
+            name: 'S',
+          },
+        });
+        return JSON.parse(res.body).token as string;
+      }),
+    );
+
+    const failures: string[] = [];
+    const counts = { browse: 0, buy: 0 };
+    const served = new Set<string>();
+    let running = true;
+    const worker = async (i: number) => {
+      while (running) {
+        const buying = i < buyers.length;
+        const res = await (buying
+          ? client.call('POST', `/api/v1/events/${eventId}/orders`, {
+              headers: { authorization: `Bearer ${buyers[i]}`, 'idempotency-key': randomUUID() },
+              body: { quantity: 1, payment: { method: 'test', card: '4242424242424242' } },
+            })
+          : client.call('GET', `/api/v1/events/${eventId}/seats`)
+        ).catch((err: Error) => ({ status: 0, headers: {}, body: err.message }) as Answer);
+        if (res.status === 0 || res.status >= 500) failures.push(`${res.status} ${res.body.slice(0, 200)}`);
+        else served.add(replicaOf(res));
+        counts[buying ? 'buy' : 'browse']++;
+      }
+    };
+    const workers = Array.from({ length: 8 }, (_, i) => worker(i));
+    const up = await clusterCommand(runDir, ['scale', '5']);
+    expect(up.code, up.output).toBe(0);
+    const scaledUp = state().replicas;
+    expect(scaledUp.map((r) => r.id)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    await pollUntil(() => served.has('r4') && served.has('r5'), 'traffic to reach the new replicas', 30_000);
+    const down = await clusterCommand(runDir, ['scale', '2']);
+    expect(down.code, down.output).toBe(0);
+    const afterDown = counts.browse + counts.buy;
+    await pollUntil(() => counts.browse + counts.buy > afterDown + 50, 'traffic after scaling down', 30_000);
+    running = false;
+    await Promise.all(workers);
+
+    expect(failures).toEqual([]);
+    console.log(
+      `scaling: ${JSON.stringify(counts)}, resent after a keep-alive close: ${client.stats.retriedOnReusedSocket}`,
+    );
+    expect(counts.buy).toBeGreaterThan(20);
+    expect(counts.browse).toBeGreaterThan(50);
+    expect(state().replicas.map((r) => r.id)).toEqual(['r1', 'r2']);
+    for (const removed of scaledUp.slice(2)) expect(processAlive(removed.pid), removed.id).toBe(false);
+  }, 180_000);
+
+  it('when one replica is made slow, then least_conn sends new requests to the others', async () => {
+    const grown = await clusterCommand(runDir, ['scale', '3']);
+    expect(grown.code, grown.output).toBe(0);
+    const slow = state().replicas.find((r) => r.id === 'r1');
+    if (!slow) throw new Error('no r1');
+    process.kill(slow.pid, 'SIGSTOP');
+    const answers: Answer[] = [];
+    let running = true;
+    try {
+      // A closed loop of 6 clients: a request stuck on the stopped replica holds
+      // its client. Round-robin would soon have every client stuck there;
+      // least_conn gives r1 a request only while it has the fewest open ones.
+      const clients = Array.from({ length: 6 }, async () => {
+        while (running) answers.push(await client.call('GET', '/api/v1/events'));
+      });
+      await pollUntil(() => answers.length >= 60, '60 answers from the other replicas', 60_000);
+      running = false;
+      process.kill(slow.pid, 'SIGCONT');
+      await Promise.all(clients);
+    } finally {
+      running = false;
+      process.kill(slow.pid, 'SIGCONT');
+    }
+    const toSlow = answers.filter((a) => replicaOf(a) === 'r1').length;
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(toSlow / answers.length).toBeLessThan(0.1);
+  }, 120_000);
+
+  it('when a replica is killed with SIGKILL, then GET requests keep succeeding through the others', async () => {
+    const victim = state().replicas.find((r) => r.id === 'r2');
+    if (!victim) throw new Error('no r2');
+    process.kill(victim.pid, 'SIGKILL');
+    await pollUntil(() => !processAlive(victim.pid), 'the replica to die');
+    const answers = [];
+    for (let i = 0; i < 30; i++) answers.push(await client.call('GET', '/api/v1/events'));
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
+    expect(answers.some((a) => replicaOf(a) === 'r2')).toBe(false);
+  });
+
+  it('when it goes down, then no process it started is left', async () => {
+    const s = state();
+    const nginxWorkers = workerPids(s.gatewayPid);
+    everyPid = [s.gatewayPid, ...nginxWorkers, ...s.replicas.map((r) => r.pid), ...s.redis.map((r) => r.pid)];
+    const postmaster = Number(
+      readFileSync(join(s.postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    everyPid.push(postmaster);
+    const res = await clusterCommand(runDir, ['down']);
+    expect(res.code, res.output).toBe(0);
+    for (const pid of everyPid) expect(processAlive(pid), `pid ${pid}`).toBe(false);
+    expect(existsSync(join(runDir, 'cluster.json'))).toBe(false);
+    const again = await clusterCommand(runDir, ['status']);
+    expect(again.output).toContain('not running');
+  }, 120_000);
+});
