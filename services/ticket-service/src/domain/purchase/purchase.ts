@@ -10,6 +10,7 @@ import { finalizeOrder } from './finalize-order.ts';
 import { createHold, releaseHoldSeats, type SeatSelection } from './holds.ts';
 import { beginIdempotent, requestHash, settleIdempotent } from './idempotency.ts';
 import { loadOrder, type OrderView } from './orders.ts';
+import { precheckSelection } from './precheck.ts';
 
 export interface Payment {
   method: 'test';
@@ -30,8 +31,18 @@ async function idempotently(
   key: string,
   hash: string,
   purchase: (owner: string) => Promise<string>,
+  precheck?: () => Promise<AppError | undefined>,
 ): Promise<PurchaseResult> {
   const started = performance.now();
+  if (precheck && !(await keyExists(ctx, buyer.id, key))) {
+    const refusal = await precheck();
+    // A request with this key that is already under way claimed it before it
+    // took its seats; it, not the refusal, decides the answer.
+    if (refusal && !(await keyExists(ctx, buyer.id, key))) {
+      ctx.metrics.orders.inc({ outcome: refusal.code.toLowerCase() });
+      throw refusal;
+    }
+  }
   const start = await beginIdempotent(ctx.db, buyer.id, key, hash);
   if (start.kind === 'replay') {
     ctx.metrics.idempotentReplays.inc();
@@ -52,6 +63,14 @@ async function idempotently(
     await settleIdempotent(ctx.db, buyer.id, key, start.owner, definite);
     throw err;
   }
+}
+
+async function keyExists(ctx: PurchaseContext, userId: string, key: string): Promise<boolean> {
+  const found = await ctx.db.idempotencyRecord.findUnique({
+    where: { userId_key: { userId, key } },
+    select: { key: true },
+  });
+  return found !== null;
 }
 
 async function payAndFinalize(
@@ -121,15 +140,23 @@ export async function buyNow(
   key: string,
 ): Promise<PurchaseResult> {
   const hash = requestHash('buy-now', eventId, { selection, payment });
-  return idempotently(ctx, buyer, key, hash, async (owner) => {
-    const hold = await createHold(ctx, buyer, eventId, selection);
-    try {
-      return await payAndFinalize(ctx, buyer, hold, payment, { key, owner });
-    } catch (err) {
-      // Nothing may be left behind by a failed one-step purchase. If the release
-      // itself fails, the hold still runs out by itself.
-      await releaseHoldSeats(ctx, buyer, eventId, hold.id, 'released').catch(() => false);
-      throw err;
-    }
-  });
+  const precheck = () => precheckSelection(ctx, eventId, selection);
+  return idempotently(
+    ctx,
+    buyer,
+    key,
+    hash,
+    async (owner) => {
+      const hold = await createHold(ctx, buyer, eventId, selection);
+      try {
+        return await payAndFinalize(ctx, buyer, hold, payment, { key, owner });
+      } catch (err) {
+        // Nothing may be left behind by a failed one-step purchase. If the release
+        // itself fails, the hold still runs out by itself.
+        await releaseHoldSeats(ctx, buyer, eventId, hold.id, 'released').catch(() => false);
+        throw err;
+      }
+    },
+    precheck,
+  );
 }
