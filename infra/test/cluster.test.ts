@@ -2,17 +2,16 @@
 // nginx with TLS, PostgreSQL, three Redis masters and replica processes, all on
 // loopback in a temporary run directory.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../cluster/state.ts';
-import { freePorts } from '../lib/free-port.ts';
 import { testGatewayConfig, workerPids } from '../lib/nginx.ts';
 import { pollUntil, processAlive } from '../lib/process.ts';
-import { clusterCommand } from './support/cluster-cli.ts';
+import { clusterCommand, startTestCluster, type TestCluster } from './support/cluster-cli.ts';
 import { type Answer, httpsClient } from './support/https-client.ts';
 
+let cluster: TestCluster;
 let runDir: string;
 let printed: string;
 let client: ReturnType<typeof httpsClient>;
@@ -21,29 +20,15 @@ const replicaOf = (a: Answer) => String(a.headers['x-replica-id']);
 let everyPid: number[] = [];
 
 beforeAll(async () => {
-  runDir = mkdtempSync(join(tmpdir(), 'tickets-cluster-'));
-  chmodSync(runDir, 0o755);
-  const [https, http] = await freePorts(2);
-  const started = await clusterCommand(runDir, [
-    'up',
-    '--detach',
-    '--replicas',
-    '3',
-    '--https-port',
-    String(https),
-    '--http-port',
-    String(http),
-  ]);
-  printed = started.output;
-  if (started.code !== 0) throw new Error(`cluster up failed:\n${printed}`);
-  const s = state();
-  client = httpsClient(s.gatewayUrl, readFileSync(join(runDir, 'tls/gateway.crt'), 'utf8'));
+  cluster = await startTestCluster(3);
+  runDir = cluster.runDir;
+  printed = cluster.output;
+  client = httpsClient(state().gatewayUrl, readFileSync(join(runDir, 'tls/gateway.crt'), 'utf8'));
 }, 240_000);
 
 afterAll(async () => {
   client?.close();
-  if (existsSync(join(runDir, 'cluster.json'))) await clusterCommand(runDir, ['down']);
-  rmSync(runDir, { recursive: true, force: true });
+  await cluster?.stop();
 }, 120_000);
 
 async function adminToken(): Promise<string> {

@@ -1,19 +1,30 @@
-// Runs `npm run cluster -- …` (the real command) against a temporary run directory.
+// Runs the real `npm run …` commands (cluster, loadtest) from tests, and starts a
+// whole local cluster on free ports in a temporary run directory.
 import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts } from '../../lib/free-port.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export function clusterCommand(
-  runDir: string,
+export interface CommandResult {
+  code: number;
+  output: string;
+}
+
+/** `npm run --silent <script> -- …args`, with output captured and a deadline. */
+export function npmRun(
+  script: string,
   args: string[],
+  env: Record<string, string>,
   timeoutMs = 180_000,
-): Promise<{ code: number; output: string }> {
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'cluster', '--', ...args], {
+    const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
       cwd: root,
-      env: { ...process.env, TICKETS_RUN_DIR: runDir, TICKETS_PG_FSYNC: 'off', LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -25,11 +36,54 @@ export function clusterCommand(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cluster ${args.join(' ')} timed out:\n${output}`));
+      reject(new Error(`npm run ${script} ${args.join(' ')} timed out:\n${output}`));
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? 1, output });
     });
   });
+}
+
+export function clusterCommand(runDir: string, args: string[], timeoutMs = 180_000): Promise<CommandResult> {
+  return npmRun(
+    'cluster',
+    args,
+    { TICKETS_RUN_DIR: runDir, TICKETS_PG_FSYNC: 'off', LOG_LEVEL: 'warn' },
+    timeoutMs,
+  );
+}
+
+export interface TestCluster {
+  runDir: string;
+  /** What `up` printed. */
+  output: string;
+  /** `down`, then the run directory is removed. */
+  stop(): Promise<void>;
+}
+
+/** `cluster up --detach` on free ports in a fresh run directory the postgres user can reach. */
+export async function startTestCluster(replicas: number): Promise<TestCluster> {
+  const runDir = mkdtempSync(join(tmpdir(), 'tickets-cluster-'));
+  chmodSync(runDir, 0o755);
+  const stop = async () => {
+    if (existsSync(join(runDir, 'cluster.json'))) await clusterCommand(runDir, ['down']);
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  const [https, http] = await freePorts(2);
+  const up = await clusterCommand(runDir, [
+    'up',
+    '--detach',
+    '--replicas',
+    String(replicas),
+    '--https-port',
+    String(https),
+    '--http-port',
+    String(http),
+  ]);
+  if (up.code !== 0) {
+    await stop();
+    throw new Error(`cluster up failed:\n${up.output}`);
+  }
+  return { runDir, output: up.output, stop };
 }

@@ -47,7 +47,7 @@ describe('Redis faults', () => {
     const after = await seatsOf(app, event.id);
     expect(after).toEqual(before);
     expect(await app.db.order.count({ where: { eventId: event.id } })).toBe(1);
-    expect(await app.db.hold.count({ where: { eventId: event.id } })).toBe(1);
+    expect(await app.db.hold.count({ where: { eventId: event.id } })).toBe(0);
     expect(await app.db.idempotencyRecord.count({ where: { userId: buyer.id } })).toBe(1);
 
     const ready = await app.inject({ method: 'GET', url: '/readyz' });

@@ -27,9 +27,9 @@ export interface LockSettings {
 
 export const defaultLockSettings: LockSettings = {
   ttlMs: 3_000,
-  retryCount: 40,
-  retryDelayMs: 15,
-  retryJitterMs: 30,
+  retryCount: 100,
+  retryDelayMs: 5,
+  retryJitterMs: 10,
   minValidityMs: 1_000,
   maxJobsPerHold: 50,
   maxHoldMs: 250,

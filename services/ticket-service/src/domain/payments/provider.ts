@@ -1,6 +1,8 @@
 // Payment providers plug in behind this interface. A purchase authorizes before
 // it writes anything, captures after COMMIT, and voids when the write fails, so a
-// buyer is charged only for an order that exists.
+// buyer is charged only for an order that exists. A one-step purchase for the
+// best N seats authorizes an upper bound and captures the actual total (a
+// partial capture, as card networks allow).
 
 export interface PaymentRequest {
   method: string;
@@ -15,6 +17,6 @@ export type Authorization = { approved: true; reference: string } | { approved: 
 
 export interface PaymentProvider {
   authorize(request: PaymentRequest): Promise<Authorization>;
-  capture(reference: string): Promise<void>;
+  capture(reference: string, amountCents: number): Promise<void>;
   void(reference: string): Promise<void>;
 }

@@ -1,34 +1,94 @@
-// The purchase transaction proper: the hold's seats become sold, the order and
-// its tickets are written, and the Idempotency-Key is completed, all in one
-// transaction behind the fence. The unique (event, seat) constraint on tickets
-// stands behind every other guard.
+// The purchase transactions proper, each behind the fence (runFenced): seats
+// become sold, the order and its tickets are written and the Idempotency-Key is
+// completed, all in one transaction. The unique (event, seat) constraint on
+// tickets stands behind every other guard.
+//  - finalizeOrder: the seats of a hold (POST /holds/:id/order);
+//  - sellSeats: seats claimed and sold in one step (POST /events/:id/orders),
+//    one lock hold and one transaction for the whole purchase.
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { PurchaseContext } from './context.ts';
+import type { PurchaseContext, SeatChange } from './context.ts';
 import { runFenced } from './fence.ts';
+import type { SeatSelection } from './holds.ts';
 import { completeIdempotent } from './idempotency.ts';
+import { pickBestSeats } from './pick-seats.ts';
+import { refuse } from './seat-claims.ts';
 
-export interface FinalizeInput {
-  holdId: string;
+type Buyer = Actor & { id: string };
+
+interface OrderRecord {
+  orderId: string;
   eventId: string;
-  actor: Actor & { id: string };
-  idempotency: { key: string; owner: string };
+  actor: Buyer;
+  holdId: string | null;
+  seats: { id: string; price_cents: number }[];
+  currency: string;
   paymentRef: string;
+  idempotency: { key: string; owner: string };
 }
 
-export async function finalizeOrder(ctx: PurchaseContext, input: FinalizeInput): Promise<string> {
+async function writeOrder(
+  tx: Prisma.TransactionClient,
+  replica: string,
+  o: OrderRecord,
+): Promise<SeatChange[]> {
+  const totalCents = o.seats.reduce((sum, s) => sum + s.price_cents, 0);
+  await tx.order.create({
+    data: {
+      id: o.orderId,
+      eventId: o.eventId,
+      userId: o.actor.id,
+      holdId: o.holdId,
+      totalCents,
+      currency: o.currency,
+      paymentRef: o.paymentRef,
+    },
+  });
+  await tx.ticket.createMany({
+    data: o.seats.map((s) => ({
+      orderId: o.orderId,
+      eventId: o.eventId,
+      seatId: s.id,
+      priceCents: s.price_cents,
+    })),
+  });
+  await completeIdempotent(tx, o.actor.id, o.idempotency.key, o.idempotency.owner, o.orderId);
+  await recordAudit(tx, replica, {
+    actor: o.actor,
+    action: 'order.create',
+    subject: `order:${o.orderId}`,
+    detail: { eventId: o.eventId, holdId: o.holdId, seatIds: o.seats.map((s) => s.id), totalCents },
+  });
+  return o.seats.map((s) => ({ id: s.id, status: 'sold' as const }));
+}
+
+export interface Settlement {
+  orderId: string;
+  totalCents: number;
+}
+
+export async function finalizeOrder(
+  ctx: PurchaseContext,
+  input: {
+    holdId: string;
+    eventId: string;
+    actor: Buyer;
+    idempotency: { key: string; owner: string };
+    paymentRef: string;
+  },
+): Promise<Settlement> {
   const orderId = randomUUID();
   const expired = () =>
     new AppError('HOLD_EXPIRED', 'The hold ran out before the purchase; its seats went back on sale.');
   return runFenced(ctx, 'order', input.eventId, async (tx, fence) => {
-    const ordered = await tx.$queryRaw<{ total_cents: number; seat_ids: string[] }[]>(Prisma.sql`
+    const ordered = await tx.$queryRaw<{ seat_ids: string[] }[]>(Prisma.sql`
       UPDATE holds SET status = 'ordered'
        WHERE id = ${input.holdId}::uuid AND user_id = ${input.actor.id}::uuid
          AND status = 'active' AND expires_at > now()
-       RETURNING total_cents, seat_ids::text[]`);
+       RETURNING seat_ids::text[]`);
     const hold = ordered[0];
     if (!hold) throw expired();
     const seats = await tx.$queryRaw<{ id: string; price_cents: number }[]>(Prisma.sql`
@@ -36,32 +96,44 @@ export async function finalizeOrder(ctx: PurchaseContext, input: FinalizeInput):
        WHERE hold_id = ${input.holdId}::uuid AND status = 'held'
        RETURNING id, price_cents`);
     if (seats.length !== hold.seat_ids.length) throw expired();
-    await tx.order.create({
-      data: {
-        id: orderId,
-        eventId: input.eventId,
-        userId: input.actor.id,
-        holdId: input.holdId,
-        totalCents: hold.total_cents,
-        currency: fence.currency,
-        paymentRef: input.paymentRef,
-      },
+    const changes = await writeOrder(tx, ctx.replica, { ...input, orderId, seats, currency: fence.currency });
+    return { result: { orderId, totalCents: seats.reduce((n, s) => n + s.price_cents, 0) }, changes };
+  });
+}
+
+/** Claims the seats (named, or the best available) and sells them in one transaction. */
+export async function sellSeats(
+  ctx: PurchaseContext,
+  input: {
+    eventId: string;
+    selection: SeatSelection;
+    actor: Buyer;
+    idempotency: { key: string; owner: string };
+    paymentRef: string;
+  },
+): Promise<Settlement> {
+  const orderId = randomUUID();
+  const { selection, eventId } = input;
+  return runFenced(ctx, 'order', eventId, async (tx, fence) => {
+    if (fence.eventStatus !== 'on_sale') {
+      throw new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
+        unavailable: 'seatIds' in selection ? selection.seatIds : [],
+      });
+    }
+    const seatIds =
+      'seatIds' in selection ? selection.seatIds : await pickBestSeats(tx, eventId, selection.quantity);
+    const seats = await tx.$queryRaw<{ id: string; price_cents: number }[]>(Prisma.sql`
+      UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, updated_at = now()
+       WHERE event_id = ${eventId}::uuid AND id = ANY(${seatIds}::uuid[]) AND status = 'available'
+       RETURNING id, price_cents`);
+    if (seats.length < seatIds.length) await refuse(tx, eventId, seatIds, seats);
+    const changes = await writeOrder(tx, ctx.replica, {
+      ...input,
+      orderId,
+      holdId: null,
+      seats,
+      currency: fence.currency,
     });
-    await tx.ticket.createMany({
-      data: seats.map((s) => ({ orderId, eventId: input.eventId, seatId: s.id, priceCents: s.price_cents })),
-    });
-    await completeIdempotent(tx, input.actor.id, input.idempotency.key, input.idempotency.owner, orderId);
-    await recordAudit(tx, ctx.replica, {
-      actor: input.actor,
-      action: 'order.create',
-      subject: `order:${orderId}`,
-      detail: {
-        eventId: input.eventId,
-        holdId: input.holdId,
-        seatIds: seats.map((s) => s.id),
-        totalCents: hold.total_cents,
-      },
-    });
-    return { result: orderId, changes: seats.map((s) => ({ id: s.id, status: 'sold' as const })) };
+    return { result: { orderId, totalCents: seats.reduce((n, s) => n + s.price_cents, 0) }, changes };
   });
 }

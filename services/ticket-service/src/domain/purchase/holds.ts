@@ -10,6 +10,7 @@ import type { PurchaseContext } from './context.ts';
 import { runFenced } from './fence.ts';
 import { holdView } from './hold-view.ts';
 import { pickBestSeats } from './pick-seats.ts';
+import { distinctSeatIds, refuse } from './seat-claims.ts';
 
 export type SeatSelection = { seatIds: string[] } | { quantity: number };
 
@@ -56,45 +57,6 @@ export async function createHold(
   });
   ctx.metrics.holdsCreated.inc();
   return holdView(ctx.db, holdId);
-}
-
-/** Ids are UUIDs: the same seat in another letter case is still the same seat. */
-function distinctSeatIds(ids: string[]): string[] {
-  const lower = ids.map((id) => id.toLowerCase());
-  const repeated = lower.findIndex((id, i) => lower.indexOf(id) !== i);
-  if (repeated >= 0) {
-    throw new AppError('VALIDATION_FAILED', 'A seat is requested twice.', {
-      errors: [{ path: `body/seatIds/${repeated}`, message: 'must not repeat a seat' }],
-    });
-  }
-  return lower;
-}
-
-// Some requested seats were not available: say which, or that they are not this
-// event's seats at all. Throwing rolls the transaction back.
-async function refuse(
-  tx: Prisma.TransactionClient,
-  eventId: string,
-  seatIds: string[],
-  taken: { id: string }[],
-): Promise<never> {
-  const got = new Set(taken.map((s) => s.id));
-  const missing = seatIds.filter((id) => !got.has(id));
-  const known = await tx.seat.findMany({ where: { eventId, id: { in: missing } }, select: { id: true } });
-  if (known.length < missing.length) {
-    const knownIds = new Set(known.map((s) => s.id));
-    throw new AppError('VALIDATION_FAILED', 'Some seats do not belong to this event.', {
-      errors: missing
-        .filter((id) => !knownIds.has(id))
-        .map((id) => ({
-          path: `body/seatIds/${seatIds.indexOf(id)}`,
-          message: `seat ${id} is not a seat of this event`,
-        })),
-    });
-  }
-  throw new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', {
-    unavailable: missing,
-  });
 }
 
 export async function getOwnHold(ctx: PurchaseContext, actor: { id: string }, holdId: string) {

@@ -39,3 +39,22 @@ export async function precheckSelection(
     unavailable: requested.filter((id) => set.has(id)),
   });
 }
+
+/** The most a selection can cost: what to authorize before the seats are chosen. */
+export async function priceBound(
+  ctx: DomainContext,
+  eventId: string,
+  selection: SeatSelection,
+): Promise<{ amountCents: number; currency: string }> {
+  const event = await ctx.db.event.findUnique({ where: { id: eventId }, select: { currency: true } });
+  if (!event) throw notFound('event');
+  const [row] =
+    'seatIds' in selection
+      ? await ctx.db.$queryRaw<{ cents: number }[]>(Prisma.sql`
+          SELECT coalesce(sum(price_cents), 0)::int AS cents FROM seats
+           WHERE event_id = ${eventId}::uuid AND id = ANY(${selection.seatIds}::uuid[])`)
+      : await ctx.db.$queryRaw<{ cents: number }[]>(Prisma.sql`
+          SELECT (coalesce(max(price_cents), 0) * ${selection.quantity})::int AS cents FROM seats
+           WHERE event_id = ${eventId}::uuid AND status = 'available'`);
+  return { amountCents: row?.cents ?? 0, currency: event.currency };
+}

@@ -1,4 +1,4 @@
-// The two ways to buy: order an existing hold, or hold and buy in one step.
+// The two ways to buy: order an existing hold, or claim and buy in one step.
 // Both authorize the payment before anything is sold (outside the event lock, so
 // a slow provider never blocks other buyers), capture after COMMIT, and void when
 // the purchase fails.
@@ -6,11 +6,12 @@ import { LockUnavailableError } from '../../lib/event-lock.ts';
 import type { Actor } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
-import { finalizeOrder } from './finalize-order.ts';
-import { createHold, releaseHoldSeats, type SeatSelection } from './holds.ts';
+import { finalizeOrder, type Settlement, sellSeats } from './finalize-order.ts';
+import type { SeatSelection } from './holds.ts';
 import { beginIdempotent, requestHash, settleIdempotent } from './idempotency.ts';
 import { loadOrder, type OrderView } from './orders.ts';
-import { precheckSelection } from './precheck.ts';
+import { precheckSelection, priceBound } from './precheck.ts';
+import { distinctSeatIds } from './seat-claims.ts';
 
 export interface Payment {
   method: 'test';
@@ -73,34 +74,33 @@ async function keyExists(ctx: PurchaseContext, userId: string, key: string): Pro
   return found !== null;
 }
 
-async function payAndFinalize(
+/**
+ * Authorizes `amountCents`, runs the sale, then captures what it cost; voids the
+ * authorization when the sale does not happen. Declined means nothing is written.
+ */
+async function paid(
   ctx: PurchaseContext,
   buyer: Buyer,
-  hold: { id: string; eventId: string; totalCents: number; currency: string },
+  charge: { amountCents: number; currency: string; key: string },
   payment: Payment,
-  idempotency: { key: string; owner: string },
+  sale: (paymentRef: string) => Promise<Settlement>,
 ): Promise<string> {
   const auth = await ctx.payments.authorize({
     ...payment,
-    amountCents: hold.totalCents,
-    currency: hold.currency,
-    idempotencyKey: `${buyer.id}:${idempotency.key}`,
+    amountCents: charge.amountCents,
+    currency: charge.currency,
+    idempotencyKey: `${buyer.id}:${charge.key}`,
   });
   if (!auth.approved) throw new AppError('PAYMENT_DECLINED', 'The payment was declined; nothing was bought.');
+  let settlement: Settlement;
   try {
-    const orderId = await finalizeOrder(ctx, {
-      holdId: hold.id,
-      eventId: hold.eventId,
-      actor: buyer,
-      idempotency,
-      paymentRef: auth.reference,
-    });
-    await ctx.payments.capture(auth.reference);
-    return orderId;
+    settlement = await sale(auth.reference);
   } catch (err) {
     await ctx.payments.void(auth.reference).catch(() => {});
     throw err;
   }
+  await ctx.payments.capture(auth.reference, settlement.totalCents);
+  return settlement.orderId;
 }
 
 /** POST /holds/:holdId/order */
@@ -126,11 +126,20 @@ export async function orderHold(
     if (hold.status !== 'active' || hold.expiresAt.getTime() <= Date.now()) {
       throw new AppError('HOLD_EXPIRED', 'The hold ran out; its seats went back on sale.');
     }
-    return payAndFinalize(ctx, buyer, { ...hold, currency: hold.event.currency }, payment, { key, owner });
+    const charge = { amountCents: hold.totalCents, currency: hold.event.currency, key };
+    return paid(ctx, buyer, charge, payment, (paymentRef) =>
+      finalizeOrder(ctx, {
+        holdId,
+        eventId: hold.eventId,
+        actor: buyer,
+        idempotency: { key, owner },
+        paymentRef,
+      }),
+    );
   });
 }
 
-/** POST /events/:eventId/orders: hold and buy in one step. */
+/** POST /events/:eventId/orders: claim and buy in one step, in one transaction. */
 export async function buyNow(
   ctx: PurchaseContext,
   buyer: Buyer,
@@ -140,23 +149,18 @@ export async function buyNow(
   key: string,
 ): Promise<PurchaseResult> {
   const hash = requestHash('buy-now', eventId, { selection, payment });
-  const precheck = () => precheckSelection(ctx, eventId, selection);
+  const wanted = 'seatIds' in selection ? { seatIds: distinctSeatIds(selection.seatIds) } : selection;
   return idempotently(
     ctx,
     buyer,
     key,
     hash,
     async (owner) => {
-      const hold = await createHold(ctx, buyer, eventId, selection);
-      try {
-        return await payAndFinalize(ctx, buyer, hold, payment, { key, owner });
-      } catch (err) {
-        // Nothing may be left behind by a failed one-step purchase. If the release
-        // itself fails, the hold still runs out by itself.
-        await releaseHoldSeats(ctx, buyer, eventId, hold.id, 'released').catch(() => false);
-        throw err;
-      }
+      const bound = await priceBound(ctx, eventId, wanted);
+      return paid(ctx, buyer, { ...bound, key }, payment, (paymentRef) =>
+        sellSeats(ctx, { eventId, selection: wanted, actor: buyer, idempotency: { key, owner }, paymentRef }),
+      );
     },
-    precheck,
+    () => precheckSelection(ctx, eventId, wanted),
   );
 }
