@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 // the global setup and shared; each test makes its own data.
 export default defineConfig({
   test: {
-    include: ['services/*/test/**/*.test.ts', 'infra/test/**/*.test.ts', 'loadtests/test/**/*.test.ts'],
+    include: [
+      'services/*/test/**/*.test.ts',
+      'infra/test/**/*.test.ts',
+      'loadtests/test/**/*.test.ts',
+      'deploy/test/**/*.test.ts',
+    ],
     globalSetup: ['services/ticket-service/test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -76,7 +76,9 @@ export async function runFenced<T>(
       );
     }
   });
-  if (outcome.changes.length > 0) ctx.publishSeats(eventId, outcome.version, outcome.changes);
+  // Published even when nothing changed: the version did grow, and clients that
+  // see every version know they missed nothing.
+  ctx.publishSeats(eventId, outcome.version, outcome.changes);
   ctx.faults.afterCommit?.(step);
   return outcome.result;
 }

@@ -1,0 +1,158 @@
+// One load generator process: autocannon (programmatic, one thread) against the
+// gateway. For purchases, every request gets a fresh Idempotency-Key and its
+// outcome is appended to the history (JSONL) for the checker. Prints PROGRESS
+// lines while it runs and one RESULT line at the end.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import type { Plan, PurchaseMix } from './plan.ts';
+
+const plan = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Plan;
+const history = plan.historyFile ? createWriteStream(plan.historyFile, { flags: 'a' }) : undefined;
+const latencies: number[] = [];
+const outcomes: Record<string, number> = {};
+let completed = 0;
+
+const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)] as T;
+
+function nextPurchase(mix: PurchaseMix) {
+  const event = pick(mix.events);
+  const buyer = pick(mix.buyers);
+  const n = 1 + Math.floor(Math.random() * mix.maxSeats);
+  let selection: { seatIds: string[] } | { quantity: number };
+  if (Math.random() < mix.quantityShare) selection = { quantity: n };
+  else {
+    const pool = event.seatIds.slice(0, mix.hotSeats ?? event.seatIds.length);
+    const start = Math.floor(Math.random() * Math.max(1, pool.length - n));
+    selection = { seatIds: pool.slice(start, start + n) };
+  }
+  const card = Math.random() < mix.declineShare ? '4000000000000002' : '4242424242424242';
+  return { event, buyer, key: randomUUID(), body: { ...selection, payment: { method: 'test', card } } };
+}
+
+interface Ctx {
+  started?: number;
+  purchase?: ReturnType<typeof nextPurchase>;
+}
+
+function classify(status: number): 'ok' | 'fail' | 'info' {
+  if (status === 200 || status === 201) return 'ok';
+  if (status >= 400 && status < 500) return 'fail';
+  return 'info';
+}
+
+const requests = plan.purchase
+  ? [
+      {
+        method: 'POST' as const,
+        path: '/',
+        setupRequest: (req: Record<string, unknown>, context: Ctx) => {
+          const p = nextPurchase(plan.purchase as PurchaseMix);
+          context.purchase = p;
+          context.started = performance.now();
+          // Written before sending: an attempt that never gets an answer (timeout,
+          // reset) is still in the history, as indeterminate.
+          history?.write(
+            `${JSON.stringify({ type: 'invoke', key: p.key, userId: p.buyer.id, eventId: p.event.id, request: p.body, at: Date.now() })}\n`,
+          );
+          return {
+            ...req,
+            path: `/api/v1/events/${p.event.id}/orders`,
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${p.buyer.token}`,
+              'idempotency-key': p.key,
+            },
+            body: JSON.stringify(p.body),
+          };
+        },
+        onResponse: (status: number, body: string, context: Ctx, headers: Record<string, string>) => {
+          const latencyMs = performance.now() - (context.started ?? performance.now());
+          latencies.push(latencyMs);
+          completed++;
+          const p = context.purchase;
+          if (!p) return;
+          const outcome = classify(status);
+          let json: { id?: string; seats?: { id: string }[]; code?: string } = {};
+          try {
+            json = JSON.parse(body);
+          } catch {}
+          outcomes[outcome === 'ok' ? 'ok' : `${status} ${json.code ?? ''}`.trim()] =
+            (outcomes[outcome === 'ok' ? 'ok' : `${status} ${json.code ?? ''}`.trim()] ?? 0) + 1;
+          history?.write(
+            `${JSON.stringify({
+              type: 'complete',
+              key: p.key,
+              userId: p.buyer.id,
+              eventId: p.event.id,
+              request: p.body,
+              outcome,
+              status,
+              code: json.code,
+              orderId: outcome === 'ok' ? json.id : undefined,
+              seatIds: outcome === 'ok' ? json.seats?.map((s) => s.id) : undefined,
+              replica: headers['x-replica-id'],
+              at: Date.now(),
+              latencyMs: Math.round(latencyMs * 100) / 100,
+            })}\n`,
+          );
+        },
+      },
+    ]
+  : [
+      {
+        method: 'GET' as const,
+        path: plan.get as string,
+        setupRequest: (req: Record<string, unknown>, context: Ctx) => {
+          context.started = performance.now();
+          return req;
+        },
+        onResponse: (status: number, _body: string, context: Ctx) => {
+          latencies.push(performance.now() - (context.started ?? performance.now()));
+          completed++;
+          const k = String(status);
+          outcomes[k] = (outcomes[k] ?? 0) + 1;
+        },
+      },
+    ];
+
+const cpuStart = process.cpuUsage();
+const wallStart = performance.now();
+const progress = setInterval(() => console.log(`PROGRESS ${completed}`), 1000);
+const instance = autocannon(
+  {
+    url: plan.baseUrl,
+    connections: plan.connections,
+    ...(plan.amount ? { amount: plan.amount } : { duration: plan.durationSeconds }),
+    tlsOptions: plan.ca ? { ca: plan.ca } : undefined,
+    requests: requests as never,
+    timeout: 30,
+  } as autocannon.Options,
+  (err, result) => {
+    clearInterval(progress);
+    if (err) {
+      console.error(err);
+      process.exit(1);
+    }
+    const cpu = process.cpuUsage(cpuStart);
+    const wallMs = performance.now() - wallStart;
+    const finish = () => {
+      console.log(
+        `RESULT ${JSON.stringify({
+          generator: plan.generator,
+          requests: result.requests.total,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          non2xx: result.non2xx,
+          durationSeconds: result.duration,
+          cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+          outcomes,
+          latencies,
+        })}`,
+      );
+    };
+    if (history) history.end(finish);
+    else finish();
+  },
+);
+process.on('SIGTERM', () => instance.stop());

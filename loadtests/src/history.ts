@@ -1,0 +1,68 @@
+// The purchase history of a run (JSONL): an `invoke` line when a request is sent,
+// a `complete` line when its answer arrives. An invoke without a completion is
+// indeterminate, like a 5xx: it may or may not have happened.
+import { existsSync, readFileSync } from 'node:fs';
+import type { Attempt } from '../lib/checker.ts';
+
+export interface HistoryLine {
+  type: 'invoke' | 'complete' | 'retry';
+  key: string;
+  userId: string;
+  eventId: string;
+  request?: Record<string, unknown>;
+  outcome?: 'ok' | 'fail' | 'info';
+  status?: number;
+  code?: string;
+  orderId?: string;
+  seatIds?: string[];
+  replica?: string;
+  at: number;
+  latencyMs?: number;
+}
+
+export function readHistory(files: string[]): HistoryLine[] {
+  return files
+    .filter((f) => existsSync(f))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as HistoryLine),
+    );
+}
+
+/** One attempt per answer, plus one indeterminate attempt per request that never got one. */
+export function attemptsOf(lines: HistoryLine[]): Attempt[] {
+  const answered = new Set<string>();
+  const attempts: Attempt[] = [];
+  for (const l of lines) {
+    if (l.type === 'invoke') continue;
+    answered.add(l.key);
+    attempts.push({
+      key: l.key,
+      userId: l.userId,
+      eventId: l.eventId,
+      outcome: l.outcome ?? 'info',
+      orderId: l.orderId,
+      seatIds: l.seatIds,
+      code: l.code,
+    });
+  }
+  for (const l of lines) {
+    if (l.type === 'invoke' && !answered.has(l.key)) {
+      attempts.push({ key: l.key, userId: l.userId, eventId: l.eventId, outcome: 'info' });
+    }
+  }
+  return attempts;
+}
+
+/** Requests whose every answer so far was indeterminate: the ones to retry with their key. */
+export function undecided(lines: HistoryLine[]): HistoryLine[] {
+  const decided = new Set(lines.filter((l) => l.type !== 'invoke' && l.outcome !== 'info').map((l) => l.key));
+  const seen = new Set<string>();
+  return lines.filter((l) => {
+    if (l.type !== 'invoke' || decided.has(l.key) || seen.has(l.key)) return false;
+    seen.add(l.key);
+    return true;
+  });
+}

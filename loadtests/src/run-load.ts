@@ -1,0 +1,113 @@
+// Runs the timed part: N generator processes (autocannon saturates one core, so
+// the load is split across processes), progress once a second, and the
+// aggregate: throughput, latency percentiles, outcomes, generator CPU.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Plan } from './plan.ts';
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  timeouts: number;
+  durationSeconds: number;
+  throughput: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  outcomes: Record<string, number>;
+  generatorCpuPercent: number[];
+  /** Completed requests per second, for the report's chart. */
+  timeline: number[];
+}
+
+/** What a generator prints on its RESULT line. */
+interface GeneratorResult {
+  errors: number;
+  timeouts: number;
+  cpuPercent: number;
+  outcomes: Record<string, number>;
+  latencies: number[];
+}
+
+const generatorEntry = join(import.meta.dirname, 'generator.ts');
+
+export async function runLoad(
+  base: Omit<Plan, 'generator' | 'connections' | 'amount'> & { connections: number; amount?: number },
+  generators: number,
+  label: string,
+): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'tickets-load-'));
+  const counts = new Array<number>(generators).fill(0);
+  const timeline: number[] = [];
+  let last = 0;
+  const ticker = setInterval(() => {
+    const total = counts.reduce((a, b) => a + b, 0);
+    timeline.push(total - last);
+    last = total;
+    const line = `  ${label}: ${total} requests, ${timeline.at(-1)}/s`;
+    process.stdout.write(process.stdout.isTTY ? `\r${line}      ` : `${line}\n`);
+  }, 1000);
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: generators }, (_, g) => {
+      const plan: Plan = {
+        ...base,
+        generator: g,
+        connections: Math.max(1, Math.floor(base.connections / generators)),
+        amount: base.amount ? Math.ceil(base.amount / generators) : undefined,
+        historyFile: base.historyFile ? `${base.historyFile}.${g}` : undefined,
+      };
+      const file = join(dir, `plan-${g}.json`);
+      writeFileSync(file, JSON.stringify(plan));
+      return new Promise<GeneratorResult>((resolve, reject) => {
+        const child = spawn(process.execPath, [generatorEntry, file], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let buffer = '';
+        let result: GeneratorResult | undefined;
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          buffer += chunk;
+          let nl = buffer.indexOf('\n');
+          while (nl >= 0) {
+            const line = buffer.slice(0, nl);
+            buffer = buffer.slice(nl + 1);
+            if (line.startsWith('PROGRESS ')) counts[g] = Number(line.slice(9));
+            if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7));
+            nl = buffer.indexOf('\n');
+          }
+        });
+        child.on('exit', (code) =>
+          result ? resolve(result) : reject(new Error(`generator ${g} exited ${code}`)),
+        );
+      });
+    }),
+  );
+  clearInterval(ticker);
+  if (process.stdout.isTTY) process.stdout.write('\n');
+  const wall = (performance.now() - started) / 1000;
+  const latencies = results.flatMap((r) => r.latencies as number[]).sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const outcomes: Record<string, number> = {};
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.outcomes as Record<string, number>))
+      outcomes[k] = (outcomes[k] ?? 0) + v;
+  const requests = latencies.length;
+  return {
+    requests,
+    errors: results.reduce((a, r) => a + r.errors, 0),
+    timeouts: results.reduce((a, r) => a + r.timeouts, 0),
+    durationSeconds: wall,
+    throughput: requests / wall,
+    p50Ms: round(pct(50)),
+    p90Ms: round(pct(90)),
+    p99Ms: round(pct(99)),
+    outcomes,
+    generatorCpuPercent: results.map((r) => round(r.cpuPercent)),
+    timeline,
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,0 +1,118 @@
+// The shared shape of every purchase scenario: prepare events and buyers, run the
+// timed load, settle indeterminate requests, check I1–I5, measure the reference,
+// report.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readHistory } from '../history.ts';
+import type { PurchaseMix } from '../plan.ts';
+import { limitedBy, machine, type Report, resultsDir } from '../report.ts';
+import { runLoad } from '../run-load.ts';
+import type { Api, PreparedBuyer, PreparedEvent, Target } from '../target.ts';
+import { checkRun, settleIndeterminate } from '../verify.ts';
+
+export interface PurchaseRun {
+  scenario: string;
+  target: Target;
+  client: Api;
+  events: PreparedEvent[];
+  buyers: PreparedBuyer[];
+  mix: Omit<PurchaseMix, 'events' | 'buyers'>;
+  connections: number;
+  generators: number;
+  amount?: number;
+  durationSeconds: number;
+  reference: (() => Promise<{ name: string; value: number }>) | null;
+  /** Which figure the ratio compares with the reference. */
+  measure: 'purchases' | 'attempts';
+  systemLimit: string;
+}
+
+export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
+  if (!run.target.databaseUrl)
+    throw new Error('purchase scenarios check the database: run them against a local cluster');
+  const startedAt = new Date().toISOString();
+  mkdirSync(resultsDir, { recursive: true });
+  const historyBase = join(
+    resultsDir,
+    `${run.scenario}-${startedAt.replaceAll(':', '-').replace(/\..*/, '')}.history.jsonl`,
+  );
+  const load = await runLoad(
+    {
+      baseUrl: run.target.baseUrl,
+      ca: run.target.ca,
+      connections: run.connections,
+      amount: run.amount,
+      durationSeconds: run.durationSeconds,
+      historyFile: historyBase,
+      purchase: { ...run.mix, events: run.events, buyers: run.buyers },
+    },
+    run.generators,
+    run.scenario,
+  );
+  const files = Array.from({ length: run.generators }, (_, g) => `${historyBase}.${g}`).filter((f) =>
+    existsSync(f),
+  );
+  const retryFile = `${historyBase}.retries`;
+  const retried = await settleIndeterminate(run.client, files, run.buyers, retryFile);
+  const allFiles = existsSync(retryFile) ? [...files, retryFile] : files;
+  const check = await checkRun(
+    run.client,
+    run.target.databaseUrl,
+    run.events.map((e) => e.id),
+    allFiles,
+  );
+
+  const completions = readHistory(files).filter((l) => l.type === 'complete');
+  const firstAt = Math.min(...completions.map((l) => l.at - (l.latencyMs ?? 0)));
+  const okAts = completions.filter((l) => l.outcome === 'ok').map((l) => l.at);
+  const lastOk = okAts.length ? Math.max(...okAts) : firstAt;
+  const sellingSeconds = Math.max(0.001, (lastOk - firstAt) / 1000);
+  const purchasesPerSecond = okAts.length / sellingSeconds;
+  const measured = run.measure === 'purchases' ? purchasesPerSecond : load.throughput;
+
+  console.log(`  reference: measuring…`);
+  const reference = run.reference ? await run.reference() : null;
+  const seats = run.events.reduce((n, e) => n + e.seatIds.length, 0);
+  return {
+    scenario: run.scenario,
+    startedAt,
+    machine: machine(),
+    attempted: check.attempted,
+    ok: check.ok,
+    failed: check.failed,
+    indeterminate: check.indeterminate,
+    oversold: check.oversold,
+    lost: check.lost,
+    phantom: check.phantom,
+    throughput: load.throughput,
+    p50Ms: load.p50Ms,
+    p99Ms: load.p99Ms,
+    reference,
+    ratio: reference ? measured / reference.value : null,
+    generatorCpuPercent: load.generatorCpuPercent,
+    limitedBy: limitedBy(load, run.systemLimit),
+    details: {
+      measuredForRatio:
+        run.measure === 'purchases'
+          ? 'confirmed purchases per second while selling'
+          : 'answered requests per second',
+      purchasesPerSecond,
+      secondsUntilLastSale: sellingSeconds,
+      seats,
+      seatsSold: await soldSeats(run),
+      retriedIndeterminate: retried,
+      historyFiles: allFiles,
+    },
+    load,
+    check,
+  };
+}
+
+async function soldSeats(run: PurchaseRun): Promise<number> {
+  let sold = 0;
+  for (const e of run.events) {
+    const map = await run.client.call('GET', `/api/v1/events/${e.id}/seats`);
+    sold += map.json.seats.filter((s: { status: string }) => s.status === 'sold').length;
+  }
+  return sold;
+}

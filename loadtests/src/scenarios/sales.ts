@@ -1,0 +1,114 @@
+// Purchase scenarios: spread (many events), hot-event (one event, everyone) and
+// sellout (N seats, ten times as many purchase attempts).
+import type { Options } from '../cli.ts';
+import { pgbenchPurchases } from '../references/pgbench.ts';
+import { serialLockLoop } from '../references/serial-lock-loop.ts';
+import type { Report } from '../report.ts';
+import { type Api, adminToken, createEvent, signupBuyers, type Target } from '../target.ts';
+import { runPurchaseScenario } from './purchase.ts';
+
+function sectionsFor(seats: number) {
+  const perRow = 50;
+  const rows = Math.ceil(seats / perRow / 2);
+  return [
+    { name: 'Front', rows, seatsPerRow: perRow, priceCents: 9000 },
+    {
+      name: 'Back',
+      rows: Math.max(1, Math.floor((seats - rows * perRow) / perRow)),
+      seatsPerRow: perRow,
+      priceCents: 5000,
+    },
+  ];
+}
+
+async function prepare(
+  o: Options,
+  target: Target,
+  client: Api,
+  events: number,
+  sections: ReturnType<typeof sectionsFor>,
+) {
+  console.log(`  preparing ${events} event(s) and ${o.buyers} buyers…`);
+  const token = await adminToken(client, target);
+  const prepared = [];
+  for (let i = 0; i < events; i++)
+    prepared.push(await createEvent(client, token, `Load ${o.tag} #${i}`, sections));
+  const buyers = await signupBuyers(client, o.buyers, o.tag);
+  return { events: prepared, buyers };
+}
+
+export async function spread(o: Options, target: Target, client: Api): Promise<Report> {
+  const { events, buyers } = await prepare(o, target, client, o.events, [
+    { name: 'A', rows: 10, seatsPerRow: 20, priceCents: 4000 },
+  ]);
+  return runPurchaseScenario({
+    scenario: 'spread',
+    target,
+    client,
+    events,
+    buyers,
+    mix: { quantityShare: 0.5, maxSeats: 2, declineShare: 0.02 },
+    connections: o.connections,
+    generators: o.generators,
+    amount: o.amount,
+    durationSeconds: o.durationSeconds,
+    measure: 'purchases',
+    reference: async () => ({
+      name: 'pgbench purchase transaction, 8 clients (tps)',
+      value: await pgbenchPurchases(target.databaseUrl as string, o.referenceSeconds),
+    }),
+    systemLimit: 'the replicas and PostgreSQL on the shared 2 cores',
+  });
+}
+
+export async function hotEvent(o: Options, target: Target, client: Api): Promise<Report> {
+  const seats = o.seats ?? 2000;
+  const { events, buyers } = await prepare(o, target, client, 1, sectionsFor(seats));
+  return runPurchaseScenario({
+    scenario: 'hot-event',
+    target,
+    client,
+    events,
+    buyers,
+    mix: { quantityShare: 0.5, maxSeats: 4, declineShare: 0.02 },
+    connections: o.connections,
+    generators: o.generators,
+    amount: o.amount ?? 20_000,
+    durationSeconds: o.durationSeconds,
+    measure: 'purchases',
+    reference: async () => ({
+      name: 'serial Redis lock + Postgres purchase + release, one event (purchases/s)',
+      value: await serialLockLoop(target.databaseUrl as string, target.redisUrls ?? [], o.referenceSeconds),
+    }),
+    systemLimit: 'the per-event lock (one event is served in order)',
+  });
+}
+
+export async function sellout(o: Options, target: Target, client: Api): Promise<Report> {
+  const seats = o.seats ?? 1000;
+  const { events, buyers } = await prepare(o, target, client, 1, sectionsFor(seats));
+  const report = await runPurchaseScenario({
+    scenario: 'sellout',
+    target,
+    client,
+    events,
+    buyers,
+    mix: { quantityShare: 1, maxSeats: 1, declineShare: 0 },
+    connections: o.connections,
+    generators: o.generators,
+    amount: o.amount ?? 10 * (events[0]?.seatIds.length ?? seats),
+    durationSeconds: o.durationSeconds,
+    measure: 'purchases',
+    reference: async () => {
+      const perSecond = await serialLockLoop(
+        target.databaseUrl as string,
+        target.redisUrls ?? [],
+        o.referenceSeconds,
+      );
+      // What the serial loop would need for the same seats, as a rate of seats per second.
+      return { name: 'serial lock loop (purchases/s); time to sell out = seats ÷ this', value: perSecond };
+    },
+    systemLimit: 'the per-event lock (one event is served in order)',
+  });
+  return report;
+}

@@ -1,0 +1,152 @@
+// The system under test: the local cluster (from .run/cluster.json) or any
+// gateway URL. Everything the timed part needs — events, buyers and their
+// tokens — is prepared here, before it starts.
+import { existsSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { join, resolve } from 'node:path';
+
+export interface Target {
+  baseUrl: string;
+  /** PEM of the gateway's certificate when it is self-signed, else undefined. */
+  ca?: string;
+  databaseUrl?: string;
+  redisUrls?: string[];
+  runDir?: string;
+  admin?: { email: string; password: string };
+}
+
+export function loadTarget(opts: { url?: string; runDir?: string }): Target {
+  const runDir = resolve(
+    opts.runDir ?? process.env.TICKETS_RUN_DIR ?? join(import.meta.dirname, '../../.run'),
+  );
+  const stateFile = join(runDir, 'cluster.json');
+  if (!existsSync(stateFile)) {
+    if (!opts.url)
+      throw new Error(
+        `no running cluster in ${runDir}; start one with \`npm run cluster -- up\` or pass --url`,
+      );
+    return { baseUrl: opts.url };
+  }
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  const secrets = JSON.parse(readFileSync(join(runDir, 'secrets.json'), 'utf8'));
+  const caFile = join(runDir, 'tls/gateway.crt');
+  return {
+    baseUrl: opts.url ?? state.gatewayUrl,
+    ca: existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined,
+    databaseUrl: state.databaseUrl,
+    redisUrls: state.redisUrls,
+    runDir,
+    admin: { email: secrets.adminEmail, password: secrets.adminPassword },
+  };
+}
+
+export interface Api {
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, read by trusted harness code
+  ): Promise<{ status: number; json: any }>;
+  close(): void;
+}
+
+export function api(target: Target): Api {
+  const agent = new Agent({ ca: target.ca, keepAlive: true, maxSockets: 32 });
+  return {
+    call: (method, path, body, headers = {}) =>
+      new Promise((done, fail) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const req = request(
+          new URL(path, target.baseUrl),
+          {
+            method,
+            agent,
+            headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c) => {
+              text += c;
+            });
+            res.on('end', () =>
+              done({ status: res.statusCode ?? 0, json: text ? safeJson(text) : undefined }),
+            );
+          },
+        );
+        req.on('error', fail);
+        req.end(payload);
+      }),
+    close: () => agent.destroy(),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function adminToken(client: Api, target: Target): Promise<string> {
+  if (!target.admin)
+    throw new Error('creating events needs the admin of a local cluster (.run/secrets.json)');
+  const res = await client.call('POST', '/api/v1/auth/login', target.admin);
+  if (res.status !== 200) throw new Error(`admin login failed: ${res.status}`);
+  return res.json.token;
+}
+
+export interface PreparedEvent {
+  id: string;
+  seatIds: string[];
+}
+
+export async function createEvent(
+  client: Api,
+  token: string,
+  title: string,
+  sections: { name: string; rows: number; seatsPerRow: number; priceCents: number }[],
+): Promise<PreparedEvent> {
+  const res = await client.call(
+    'POST',
+    '/api/v1/admin/events',
+    {
+      title,
+      venue: 'Load test hall',
+      startsAt: new Date(Date.now() + 7 * 86400_000).toISOString(),
+      currency: 'EUR',
+      layout: { sections },
+    },
+    { authorization: `Bearer ${token}` },
+  );
+  if (res.status !== 201) throw new Error(`event not created: ${res.status} ${JSON.stringify(res.json)}`);
+  const seats = await client.call('GET', `/api/v1/events/${res.json.id}/seats`);
+  return { id: res.json.id, seatIds: seats.json.seats.map((s: { id: string }) => s.id) };
+}
+
+export interface PreparedBuyer {
+  id: string;
+  token: string;
+}
+
+/** Signs up `count` buyers through the API (a few at a time: hashing is deliberately slow). */
+export async function signupBuyers(client: Api, count: number, runTag: string): Promise<PreparedBuyer[]> {
+  const buyers: PreparedBuyer[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const res = await client.call('POST', '/api/v1/auth/signup', {
+        email: `load-${runTag}-${i}@example.test`,
+        password: 'load test password',
+        name: `Load buyer ${i}`,
+      });
+      if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.json)}`);
+      buyers.push({ id: res.json.user.id, token: res.json.token });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return buyers;
+}

@@ -1,0 +1,71 @@
+// After the timed part: settle every indeterminate purchase by retrying it with
+// its own Idempotency-Key (the answer then says what really happened), then
+// check I1–I5 against PostgreSQL and the seat maps the API shows.
+import { appendFileSync } from 'node:fs';
+import pg from 'pg';
+import { type CheckReport, checkInvariants } from '../lib/checker.ts';
+import { attemptsOf, type HistoryLine, readHistory, undecided } from './history.ts';
+import type { Api, PreparedBuyer } from './target.ts';
+
+export async function settleIndeterminate(
+  client: Api,
+  files: string[],
+  buyers: PreparedBuyer[],
+  retryFile: string,
+): Promise<number> {
+  const tokens = new Map(buyers.map((b) => [b.id, b.token]));
+  let retried = 0;
+  for (let round = 0; round < 5; round++) {
+    const open = undecided(readHistory([...files, retryFile]));
+    if (open.length === 0) break;
+    for (const line of open) {
+      retried++;
+      const res = await client
+        .call('POST', `/api/v1/events/${line.eventId}/orders`, line.request, {
+          authorization: `Bearer ${tokens.get(line.userId)}`,
+          'idempotency-key': line.key,
+        })
+        .catch(() => ({ status: 0, json: undefined }));
+      const outcome =
+        res.status === 200 || res.status === 201
+          ? 'ok'
+          : res.status >= 400 && res.status < 500
+            ? 'fail'
+            : 'info';
+      const retry: HistoryLine = {
+        type: 'retry',
+        key: line.key,
+        userId: line.userId,
+        eventId: line.eventId,
+        outcome,
+        status: res.status,
+        code: res.json?.code,
+        orderId: outcome === 'ok' ? res.json?.id : undefined,
+        seatIds: outcome === 'ok' ? res.json?.seats?.map((s: { id: string }) => s.id) : undefined,
+        at: Date.now(),
+      };
+      appendFileSync(retryFile, `${JSON.stringify(retry)}\n`);
+    }
+  }
+  return retried;
+}
+
+export async function checkRun(
+  client: Api,
+  databaseUrl: string,
+  eventIds: string[],
+  files: string[],
+): Promise<CheckReport> {
+  const seatMaps = await Promise.all(
+    eventIds.map(async (eventId) => ({
+      eventId,
+      seats: (await client.call('GET', `/api/v1/events/${eventId}/seats`)).json.seats,
+    })),
+  );
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    return await checkInvariants(pool, { eventIds, history: attemptsOf(readHistory(files)), seatMaps });
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,78 @@
+// One function per endpoint of the contract, typed.
+import { api } from './client.ts';
+import type {
+  AdminEvent,
+  AdminOrder,
+  AuditEntry,
+  AuthResult,
+  Hold,
+  NewEvent,
+  Order,
+  Page,
+  Role,
+  SeatMap,
+  TicketEvent,
+  User,
+} from './types.ts';
+
+const enc = encodeURIComponent;
+
+export const signup = (body: { email: string; password: string; name: string }) =>
+  api<AuthResult>('/auth/signup', { method: 'POST', body, auth: false });
+
+export const login = (body: { email: string; password: string }) =>
+  api<AuthResult>('/auth/login', { method: 'POST', body, auth: false });
+
+export const changePassword = (body: { currentPassword: string; newPassword: string }) =>
+  api<void>('/me/password', { method: 'POST', body });
+
+export const listEvents = (cursor?: string, signal?: AbortSignal) =>
+  api<Page<TicketEvent> & { nextCursor: string | null }>(
+    `/events?limit=20${cursor ? `&cursor=${enc(cursor)}` : ''}`,
+    { signal, auth: false },
+  );
+
+export const getEvent = (id: string, signal?: AbortSignal) =>
+  api<TicketEvent>(`/events/${enc(id)}`, { signal, auth: false });
+
+export const getSeats = (id: string, signal?: AbortSignal) =>
+  api<SeatMap>(`/events/${enc(id)}/seats`, { signal, auth: false });
+
+export const streamUrl = (id: string) => `/api/v1/events/${enc(id)}/stream`;
+
+export const createHold = (eventId: string, body: { seatIds: string[] } | { quantity: number }) =>
+  api<Hold>(`/events/${enc(eventId)}/holds`, { method: 'POST', body });
+
+export const getHold = (id: string, signal?: AbortSignal) => api<Hold>(`/holds/${enc(id)}`, { signal });
+
+export const releaseHold = (id: string) => api<void>(`/holds/${enc(id)}`, { method: 'DELETE' });
+
+export const orderHold = (holdId: string, card: string, idempotencyKey: string) =>
+  api<Order>(`/holds/${enc(holdId)}/order`, {
+    method: 'POST',
+    body: { payment: { method: 'test', card } },
+    headers: { 'idempotency-key': idempotencyKey },
+  });
+
+export const listOrders = (signal?: AbortSignal) => api<Page<Order>>('/orders', { signal });
+
+export const getOrder = (id: string, signal?: AbortSignal) => api<Order>(`/orders/${enc(id)}`, { signal });
+
+export const adminEvents = (signal?: AbortSignal) => api<Page<AdminEvent>>('/admin/events', { signal });
+
+export const createEvent = (body: NewEvent) => api<TicketEvent>('/admin/events', { method: 'POST', body });
+
+export const setEventStatus = (id: string, status: 'on_sale' | 'closed') =>
+  api<TicketEvent>(`/admin/events/${enc(id)}`, { method: 'PATCH', body: { status } });
+
+export const eventOrders = (id: string, signal?: AbortSignal) =>
+  api<Page<AdminOrder>>(`/admin/events/${enc(id)}/orders`, { signal });
+
+export const auditLog = (opts: { limit?: number; before?: string }, signal?: AbortSignal) => {
+  const q = new URLSearchParams({ limit: String(opts.limit ?? 50) });
+  if (opts.before) q.set('before', opts.before);
+  return api<Page<AuditEntry> & { nextBefore: string | null }>(`/admin/audit?${q}`, { signal });
+};
+
+export const createUser = (body: { email: string; password: string; name: string; role: Role }) =>
+  api<User>('/admin/users', { method: 'POST', body });

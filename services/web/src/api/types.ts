@@ -1,0 +1,128 @@
+// The shapes of the public API (shared/API.md, contract v1).
+
+export type Role = 'customer' | 'admin';
+export type SeatStatus = 'available' | 'held' | 'sold';
+export type EventStatus = 'on_sale' | 'closed';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface AuthResult {
+  token: string;
+  user: User;
+}
+
+export interface TicketEvent {
+  id: string;
+  title: string;
+  description: string;
+  venue: string;
+  startsAt: string;
+  currency: string;
+  status: EventStatus;
+  seatCount: number;
+  availableCount: number;
+  minPriceCents: number;
+  maxPriceCents: number;
+}
+
+export interface Sales {
+  soldCount: number;
+  heldCount: number;
+  availableCount: number;
+  orderCount: number;
+  revenueCents: number;
+}
+
+export type AdminEvent = TicketEvent & { sales: Sales };
+
+export interface Seat {
+  id: string;
+  section: string;
+  row: number;
+  number: number;
+  label: string;
+  priceCents: number;
+  status: SeatStatus;
+}
+
+export interface SeatMap {
+  eventId: string;
+  version: number;
+  seats: Seat[];
+}
+
+/** One message of GET /events/:id/stream (`event: seats`). */
+export interface SeatChanges {
+  version: number;
+  changes: { id: string; status: SeatStatus }[];
+}
+
+export interface Hold {
+  id: string;
+  eventId: string;
+  seats: Seat[];
+  totalCents: number;
+  currency: string;
+  expiresAt: string;
+  status?: 'active' | 'ordered' | 'released' | 'expired';
+}
+
+export interface Order {
+  id: string;
+  eventId: string;
+  eventTitle: string;
+  seats: { id: string; label: string; priceCents: number }[];
+  totalCents: number;
+  currency: string;
+  status: 'confirmed';
+  createdAt: string;
+}
+
+export type AdminOrder = Order & { userEmail: string };
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  replica: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+}
+
+export interface SectionLayout {
+  name: string;
+  rows: number;
+  seatsPerRow: number;
+  priceCents: number;
+}
+
+export interface NewEvent {
+  title: string;
+  description: string;
+  venue: string;
+  startsAt: string;
+  currency: string;
+  layout: { sections: SectionLayout[] };
+}
+
+/** RFC 9457 problem details as the API sends them. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { path?: string; message?: string; field?: string }[];
+  unavailable?: string[];
+}
