@@ -3,78 +3,105 @@
 // frontmost row that has one, as near the row's middle as possible. When no row
 // has a long enough run, the seats come from one section, front rows first;
 // only when no section has enough do they span sections.
+//
+// The available seats are read in that order of preference, a chunk at a time:
+// on a busy event the front is sold first, so the first chunk nearly always
+// holds the answer and the rest of the hall is never read.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { AppError } from '../errors.ts';
 
-interface Run {
+interface Available {
+  id: string;
   section: string;
   row: number;
-  first: number;
-  last: number;
-  row_len: number;
+  number: number;
+  price_cents: number;
 }
+
+const CHUNK = 100;
 
 export async function pickBestSeats(
   tx: Prisma.TransactionClient,
   eventId: string,
   quantity: number,
 ): Promise<string[]> {
-  const runs = await tx.$queryRaw<Run[]>(Prisma.sql`
-    WITH avail AS (
-      SELECT section, "row", number, price_cents,
-             number - row_number() OVER (PARTITION BY section, "row" ORDER BY number) AS grp
-        FROM seats
+  const seen: Available[] = [];
+  for (let offset = 0; ; offset += CHUNK) {
+    const chunk = await tx.$queryRaw<Available[]>(Prisma.sql`
+      SELECT id, section, "row", number, price_cents FROM seats
        WHERE event_id = ${eventId}::uuid AND status = 'available'
-    ), runs AS (
-      SELECT section, "row", min(number) AS first, max(number) AS last, max(price_cents) AS price
-        FROM avail GROUP BY section, "row", grp
-      HAVING count(*) >= ${quantity}
-    )
-    SELECT r.section, r."row", r.first, r.last,
-           (SELECT max(number) FROM seats s
-             WHERE s.event_id = ${eventId}::uuid AND s.section = r.section AND s."row" = r."row") AS row_len
-      FROM runs r
-     ORDER BY r.price DESC, r."row" ASC, r.section ASC, r.first ASC
-     LIMIT 20`);
-  const best = bestWindow(runs, quantity);
-  if (best) {
-    const seats = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
-      SELECT id FROM seats
-       WHERE event_id = ${eventId}::uuid AND section = ${best.section} AND "row" = ${best.row}
-         AND number BETWEEN ${best.from} AND ${best.from + quantity - 1}
-       ORDER BY number`);
-    return seats.map((s) => s.id);
+       ORDER BY price_cents DESC, section, "row", number
+       LIMIT ${CHUNK} OFFSET ${offset}`);
+    seen.push(...chunk);
+    // A row is complete once a later row has started (or nothing is left to read).
+    const complete =
+      chunk.length < CHUNK ? seen : seen.filter((s) => rowKey(s) !== rowKey(seen.at(-1) as Available));
+    const run = firstRun(complete, quantity);
+    if (run) return centred(tx, eventId, run, quantity);
+    if (chunk.length < CHUNK) break;
   }
-  const scattered = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
-    WITH avail AS (
-      SELECT id, section, "row", number, price_cents,
-             count(*) OVER (PARTITION BY section) AS in_section
-        FROM seats WHERE event_id = ${eventId}::uuid AND status = 'available'
-    )
-    SELECT id FROM avail
-     ORDER BY (in_section >= ${quantity}) DESC, price_cents DESC, section, "row", number
-     LIMIT ${quantity}`);
-  if (scattered.length < quantity) {
-    throw new AppError('SOLD_OUT', `Fewer than ${quantity} seats remain for this event.`, {
-      remaining: scattered.length,
-    });
-  }
-  return scattered.map((s) => s.id);
+  return scattered(seen, quantity);
 }
 
-/** Among the frontmost rows of the best price, the window nearest the row's middle. */
-function bestWindow(runs: Run[], quantity: number) {
-  const top = runs[0];
-  if (!top) return undefined;
-  let best: { section: string; row: number; from: number; distance: number } | undefined;
-  for (const run of runs) {
-    if (run.section !== top.section || run.row !== top.row) continue;
-    const middle = (Number(run.row_len) + 1) / 2;
-    // The window [from, from + q - 1] whose centre is nearest the middle, kept inside the run.
-    const ideal = Math.round(middle - (quantity - 1) / 2);
-    const from = Math.min(Math.max(ideal, Number(run.first)), Number(run.last) - quantity + 1);
-    const distance = Math.abs(from + (quantity - 1) / 2 - middle);
-    if (!best || distance < best.distance) best = { section: run.section, row: run.row, from, distance };
+const rowKey = (s: Available) => `${s.price_cents}|${s.section}|${s.row}`;
+
+/** The first row (in preference order) with `quantity` adjacent available seats: all its runs that long. */
+function firstRun(seats: Available[], quantity: number): Available[][] | undefined {
+  let row: Available[] = [];
+  const flush = () => {
+    const runs: Available[][] = [];
+    let run: Available[] = [];
+    for (const s of row) {
+      if (run.length > 0 && s.number !== (run.at(-1) as Available).number + 1) run = [];
+      run.push(s);
+      // The run itself is kept (by reference), so it goes on growing in `runs`.
+      if (run.length === quantity) runs.push(run);
+    }
+    return runs.length > 0 ? runs : undefined;
+  };
+  for (const s of seats) {
+    if (row.length > 0 && rowKey(row[0] as Available) !== rowKey(s)) {
+      const found = flush();
+      if (found) return found;
+      row = [];
+    }
+    row.push(s);
   }
-  return best;
+  return row.length > 0 ? flush() : undefined;
+}
+
+/** Within the chosen row's runs, the window whose centre is nearest the row's middle. */
+async function centred(tx: Prisma.TransactionClient, eventId: string, runs: Available[][], quantity: number) {
+  const first = runs[0]?.[0] as Available;
+  const [len] = await tx.$queryRaw<{ n: number }[]>(Prisma.sql`
+    SELECT max(number)::int AS n FROM seats
+     WHERE event_id = ${eventId}::uuid AND section = ${first.section} AND "row" = ${first.row}`);
+  const middle = ((len?.n ?? first.number) + 1) / 2;
+  let best: Available[] = [];
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const run of runs) {
+    for (let i = 0; i + quantity <= run.length; i++) {
+      const window = run.slice(i, i + quantity);
+      const centre = ((window[0] as Available).number + (window.at(-1) as Available).number) / 2;
+      const distance = Math.abs(centre - middle);
+      if (distance < bestDistance) {
+        best = window;
+        bestDistance = distance;
+      }
+    }
+  }
+  return best.map((s) => s.id);
+}
+
+/** No run anywhere: one section that has enough (front rows first), else across sections. */
+function scattered(seats: Available[], quantity: number): string[] {
+  if (seats.length < quantity) {
+    throw new AppError('SOLD_OUT', `Fewer than ${quantity} seats remain for this event.`, {
+      remaining: seats.length,
+    });
+  }
+  const bySection = new Map<string, Available[]>();
+  for (const s of seats) bySection.set(s.section, [...(bySection.get(s.section) ?? []), s]);
+  const enough = [...bySection.values()].find((list) => list.length >= quantity);
+  return (enough ?? seats).slice(0, quantity).map((s) => s.id);
 }
