@@ -156,10 +156,11 @@ describe('holds', () => {
     const event = await createEvent(app, admin);
     const buyer = await signup(app);
     const h = (await hold(app, buyer, event.id, { quantity: 2 })).json();
-    await waitFor('hold expiry', async () => {
-      const row = await app.db.hold.findUniqueOrThrow({ where: { id: h.id } });
-      return row.status === 'expired';
-    });
+    await waitFor(
+      'hold expiry',
+      async () => (await app.db.hold.findUniqueOrThrow({ where: { id: h.id } })).status === 'expired',
+      60_000,
+    );
     expect((await seatsOf(app, event.id)).seats.every((s) => s.status === 'available')).toBe(true);
     const res = await orderHold(app, buyer, h.id);
     expect(res.statusCode).toBe(409);

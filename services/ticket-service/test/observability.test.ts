@@ -42,6 +42,7 @@ describe('purchase observability', () => {
     await waitFor(
       'expiry',
       async () => (await app.db.hold.findUniqueOrThrow({ where: { id: h.id } })).status === 'expired',
+      60_000,
     );
 
     expect(await metric('tickets_seats_sold_total')).toBe(before.sold + 3);
@@ -50,6 +51,7 @@ describe('purchase observability', () => {
     await waitFor(
       'expired metric',
       async () => (await metric('tickets_holds_expired_total')) >= before.expired + 1,
+      60_000,
     );
     expect(await metric('tickets_orders_total{outcome="confirmed"}')).toBeGreaterThanOrEqual(1);
     expect(await metric('tickets_purchase_duration_seconds_count')).toBeGreaterThanOrEqual(1);

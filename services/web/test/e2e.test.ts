@@ -291,6 +291,8 @@ describe('web client in Chromium', () => {
     // Purchase history lists the order with a QR code per ticket; the event shows them as "yours".
     await page.getByRole('link', { name: 'My tickets' }).first().click();
     await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+    // The heading shows before the orders have loaded: wait for the tickets themselves.
+    await page.locator('.ticket').nth(1).waitFor();
     expect(await page.locator('.ticket').count()).toBe(2);
     await page.goto(url(`/events/${demoEventId}`));
     await seat(page, first).and(page.locator('[data-status="mine"]')).waitFor();

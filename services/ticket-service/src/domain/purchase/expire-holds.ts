@@ -5,13 +5,16 @@ import { SYSTEM } from '../context.ts';
 import type { PurchaseContext } from './context.ts';
 import { releaseHoldSeats } from './holds.ts';
 
-export async function expireHolds(ctx: PurchaseContext, batch = 200): Promise<number> {
-  const due = await ctx.db.hold.findMany({
+export async function expireHolds(ctx: PurchaseContext, batch = 100): Promise<number> {
+  const found = await ctx.db.hold.findMany({
     where: { status: 'active', expiresAt: { lte: new Date() } },
     select: { id: true, eventId: true },
     orderBy: { expiresAt: 'asc' },
-    take: batch,
+    take: batch * 4,
   });
+  // Every replica sweeps; starting from different holds, they rarely queue for
+  // the same event's lock to release the same hold.
+  const due = found.sort(() => Math.random() - 0.5).slice(0, batch);
   const released = await Promise.all(
     due.map((h) => releaseHoldSeats(ctx, SYSTEM, h.eventId, h.id, 'expired').catch(() => false)),
   );

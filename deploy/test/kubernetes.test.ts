@@ -1,0 +1,252 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { hasBinary } from '../../infra/lib/debian.ts';
+import { loadConfig } from '../../services/ticket-service/src/config.ts';
+import { type KubeObject, nameOf, schemaErrors, unknownFields } from './support/kubernetes.ts';
+import { type Manifest, parseYamlDocuments, render } from './support/kustomize.ts';
+import { fromRoot } from './support/paths.ts';
+import type { Tree } from './support/tree.ts';
+
+const overlays = ['local', 'production'] as const;
+const rendered = Object.fromEntries(overlays.map((o) => [o, render(fromRoot('k8s/overlays', o))])) as Record<
+  (typeof overlays)[number],
+  Manifest[]
+>;
+const secretTemplate = parseYamlDocuments(
+  readFileSync(fromRoot('k8s/secret.example.yaml'), 'utf8'),
+  'k8s/secret.example.yaml',
+) as Manifest[];
+
+const find = (ms: Manifest[], kind: string, name: string) => {
+  const m = ms.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!m) throw new Error(`no ${kind}/${name}`);
+  return m as Tree;
+};
+const podSpec = (m: { spec: Tree }) => m.spec.template.spec;
+
+describe('Kubernetes manifests', () => {
+  describe.each(overlays)('overlay %s', (overlay) => {
+    const manifests = rendered[overlay];
+
+    it('when rendered, then every object validates against the Kubernetes schemas (kubernetes-models)', async () => {
+      expect(manifests.length).toBeGreaterThan(20);
+      const errors = (await Promise.all(manifests.map((m) => schemaErrors(m)))).flat();
+      expect(errors).toEqual([]);
+    });
+
+    it('when rendered, then no object has a field the Kubernetes API does not know (strict, as kubectl apply)', () => {
+      expect(unknownFields(manifests)).toEqual([]);
+    });
+
+    it('when rendered, then names are unique and everything namespaced is in namespace tickets', () => {
+      const keys = manifests.map(nameOf);
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const m of manifests) {
+        if (m.kind !== 'Namespace') expect(m.metadata.namespace, nameOf(m)).toBe('tickets');
+      }
+    });
+
+    it('when rendered, then every Secret, ConfigMap and Service that a Pod refers to exists or is created out of band', () => {
+      const outOfBand =
+        overlay === 'production' ? ['Secret/ticket-service-secrets', 'Secret/gateway-tls'] : [];
+      const existing = new Set([...manifests.map(nameOf), ...outOfBand]);
+      const workloads = manifests.filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind));
+      for (const w of workloads) {
+        const spec = podSpec(w as Tree);
+        const refs: string[] = [];
+        for (const v of spec.volumes ?? []) {
+          if (v.configMap) refs.push(`ConfigMap/${v.configMap.name}`);
+          if (v.secret) refs.push(`Secret/${v.secret.secretName}`);
+        }
+        for (const c of spec.containers) {
+          for (const e of c.envFrom ?? []) {
+            if (e.configMapRef) refs.push(`ConfigMap/${e.configMapRef.name}`);
+            if (e.secretRef) refs.push(`Secret/${e.secretRef.name}`);
+          }
+          for (const e of c.env ?? []) {
+            if (e.valueFrom?.secretKeyRef) refs.push(`Secret/${e.valueFrom.secretKeyRef.name}`);
+            if (e.valueFrom?.configMapKeyRef) refs.push(`ConfigMap/${e.valueFrom.configMapKeyRef.name}`);
+          }
+        }
+        if (w.kind === 'StatefulSet') refs.push(`Service/${(w as Tree).spec.serviceName}`);
+        for (const ref of refs) expect(existing.has(ref), `${nameOf(w)} refers to ${ref}`).toBe(true);
+      }
+    });
+
+    it('when rendered, then every Service, PDB, HPA and NetworkPolicy selects Pods that exist', () => {
+      const podLabels = manifests
+        .filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind))
+        .map((m) => (m as Tree).spec.template.metadata.labels as Record<string, string>);
+      const selects = (selector: Record<string, string>) =>
+        podLabels.some((labels) => Object.entries(selector).every(([k, v]) => labels[k] === v));
+      for (const m of manifests as Tree[]) {
+        if (m.kind === 'Service') expect(selects(m.spec.selector), nameOf(m)).toBe(true);
+        if (m.kind === 'PodDisruptionBudget')
+          expect(selects(m.spec.selector.matchLabels), nameOf(m)).toBe(true);
+        if (m.kind === 'NetworkPolicy' && m.spec.podSelector.matchLabels) {
+          expect(selects(m.spec.podSelector.matchLabels), nameOf(m)).toBe(true);
+        }
+        if (m.kind === 'HorizontalPodAutoscaler') {
+          expect(find(manifests, m.spec.scaleTargetRef.kind, m.spec.scaleTargetRef.name)).toBeDefined();
+        }
+      }
+    });
+
+    it('when rendered, then the ticket service is probed on /readyz and /healthz, drains on stop and spreads out', () => {
+      const spec = podSpec(find(manifests, 'Deployment', 'ticket-service'));
+      const [c] = spec.containers;
+      expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+      expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(c.lifecycle.preStop.exec.command[0]).toBe('sleep');
+      expect(c.resources.requests.cpu).toBeDefined();
+      expect(c.resources.limits.memory).toBeDefined();
+      const grace =
+        Number(find(manifests, 'ConfigMap', 'ticket-service-config').data.SHUTDOWN_GRACE_MS) / 1000;
+      const preStop = Number(c.lifecycle.preStop.exec.command[1]);
+      expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + grace);
+      expect(spec.topologySpreadConstraints.map((t: Tree) => t.topologyKey)).toContain(
+        'kubernetes.io/hostname',
+      );
+      // The HPA owns the replica count: a fixed one would reset it on every apply.
+      expect(find(manifests, 'Deployment', 'ticket-service').spec.replicas).toBeUndefined();
+    });
+
+    it('when rendered, then three independent single-replica Redis StatefulSets run append-only, and REDIS_URLS names them', () => {
+      const redis = manifests.filter((m) => m.kind === 'StatefulSet' && m.metadata.name.startsWith('redis-'));
+      expect(redis.map((m) => m.metadata.name)).toEqual(['redis-1', 'redis-2', 'redis-3']);
+      for (const m of redis as Tree[]) {
+        expect(m.spec.replicas).toBe(1);
+        const args: string[] = podSpec(m).containers[0].args;
+        expect(args.join(' ')).toMatch(/--appendonly yes/);
+        expect(args.join(' ')).toMatch(/--maxmemory-policy noeviction/);
+        expect(args.join(' ')).not.toMatch(/replicaof|slaveof/);
+      }
+      const urls = find(manifests, 'ConfigMap', 'ticket-service-config').data.REDIS_URLS.split(',');
+      expect(urls).toEqual(['redis://redis-1:6379', 'redis://redis-2:6379', 'redis://redis-3:6379']);
+    });
+
+    it('when rendered, then the gateway upstream is least_conn over the headless Service with resolve', () => {
+      const template = find(manifests, 'ConfigMap', 'gateway-nginx').data['upstream.conf.template'];
+      expect(template).toBe(
+        readFileSync(fromRoot('gateway/container/templates/upstream.conf.template'), 'utf8'),
+      );
+      expect(template).toMatch(/least_conn;/);
+      expect(template).toMatch(/server \$\{TICKETS_UPSTREAM\} resolve;/);
+      const headless = find(manifests, 'Service', 'ticket-service-headless');
+      expect(headless.spec.clusterIP).toBe('None');
+      expect(find(manifests, 'ConfigMap', 'gateway-env').data.TICKETS_UPSTREAM).toBe(
+        `ticket-service-headless.${headless.metadata.namespace}.svc.cluster.local:3000`,
+      );
+      expect(find(manifests, 'Service', 'gateway').spec.type).toBe('LoadBalancer');
+    });
+
+    it('when rendered, then only gateway -> service -> Redis/PostgreSQL (and migration -> PostgreSQL) is allowed', () => {
+      const policies = manifests.filter((m) => m.kind === 'NetworkPolicy') as Tree[];
+      const deny = policies.find((p) => p.metadata.name === 'default-deny');
+      expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+      const ingressFrom = (app: string) =>
+        policies
+          .filter((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === app)
+          .flatMap((p) => p.spec.ingress ?? [])
+          .flatMap((rule: Tree) => rule.from ?? [{ anywhere: true }]);
+      expect(ingressFrom('ticket-service')).toEqual([
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'gateway' } } },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ]);
+      expect(ingressFrom('redis')).toEqual([
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticket-service' } } },
+      ]);
+      if (overlay === 'local') {
+        expect(ingressFrom('postgres')).toEqual([
+          { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticket-service' } } },
+          { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticket-service-migrate' } } },
+        ]);
+      }
+    });
+
+    it('when rendered, then every Pod runs as non-root with a RuntimeDefault seccomp profile and no capabilities', () => {
+      for (const m of manifests.filter((x) => ['Deployment', 'StatefulSet', 'Job'].includes(x.kind))) {
+        const spec = podSpec(m as Tree);
+        expect(spec.securityContext.runAsNonRoot, nameOf(m)).toBe(true);
+        expect(spec.securityContext.seccompProfile.type, nameOf(m)).toBe('RuntimeDefault');
+        for (const c of spec.containers) {
+          expect(c.securityContext.allowPrivilegeEscalation, nameOf(m)).toBe(false);
+          expect(c.securityContext.capabilities.drop, nameOf(m)).toEqual(['ALL']);
+        }
+      }
+    });
+  });
+
+  it('when the local overlay is rendered, then it runs PostgreSQL in the cluster and the gateway makes its own certificate', () => {
+    const local = rendered.local;
+    expect(find(local, 'StatefulSet', 'postgres')).toBeDefined();
+    expect(find(local, 'Secret', 'ticket-service-secrets')).toBeDefined();
+    const gateway = podSpec(find(local, 'Deployment', 'gateway'));
+    expect(gateway.volumes.find((v: Tree) => v.name === 'tls')).toEqual({
+      name: 'tls',
+      emptyDir: { sizeLimit: '1Mi' },
+    });
+    expect(gateway.containers[0].env).toContainEqual({ name: 'TICKETS_SELF_SIGNED_TLS', value: '1' });
+    expect(
+      local.map((m) => (m as Tree).spec?.template?.spec?.containers?.[0]?.image).filter(Boolean),
+    ).toContain('tickets/ticket-service:dev');
+  });
+
+  it('when the local overlay is rendered, then the ConfigMap and Secret give each replica a valid service configuration', () => {
+    const local = rendered.local;
+    const env = {
+      ...find(local, 'ConfigMap', 'ticket-service-config').data,
+      ...(find(local, 'Secret', 'ticket-service-secrets') as Tree).stringData,
+      REPLICA_ID: 'ticket-service-abc12',
+    };
+    const config = loadConfig(env);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.port).toBe(
+      podSpec(find(local, 'Deployment', 'ticket-service')).containers[0].ports[0].containerPort,
+    );
+    // The database URL and every Redis URL name a Service of the overlay.
+    for (const url of [config.databaseUrl, ...config.redisUrls]) {
+      expect(find(local, 'Service', new URL(url).hostname)).toBeDefined();
+    }
+  });
+
+  it('when the production overlay is rendered, then it has no database Pod and no secret values, and pins registry images', () => {
+    const prod = rendered.production;
+    expect(prod.filter((m) => m.metadata.name === 'postgres')).toEqual([]);
+    expect(prod.filter((m) => m.kind === 'Secret')).toEqual([]);
+    const images = prod
+      .flatMap((m) => (m as Tree).spec?.template?.spec?.containers ?? [])
+      .map((c: Tree) => c.image);
+    for (const image of images.filter((i: string) => i.includes('tickets/'))) {
+      expect(image).toMatch(/^registry\.example\.com\/tickets\/[a-z-]+:\d+\.\d+\.\d+$/);
+    }
+    const gateway = podSpec(find(prod, 'Deployment', 'gateway'));
+    expect(gateway.volumes.find((v: Tree) => v.name === 'tls').secret.secretName).toBe('gateway-tls');
+  });
+
+  it('when the Secret template is read, then it validates and holds no values', async () => {
+    expect(secretTemplate).toHaveLength(1);
+    const [secret] = secretTemplate as (Manifest & { stringData: Record<string, string> })[];
+    expect(await schemaErrors(secret as KubeObject)).toEqual([]);
+    expect(unknownFields(secretTemplate)).toEqual([]);
+    expect(Object.values(secret?.stringData ?? {})).toEqual(['', '', '', '']);
+    const used = find(rendered.local, 'Secret', 'ticket-service-secrets') as Tree;
+    expect(Object.keys(secret?.stringData ?? {}).sort()).toEqual(Object.keys(used.stringData).sort());
+  });
+
+  it.skipIf(!hasBinary('kubectl'))(
+    'when kubectl is installed, then `kubectl kustomize` renders both overlays exactly as our renderer does',
+    () => {
+      for (const overlay of overlays) {
+        const out = spawnSync('kubectl', ['kustomize', fromRoot('k8s/overlays', overlay)], {
+          encoding: 'utf8',
+        });
+        expect(out.status, out.stderr).toBe(0);
+        const theirs = parseYamlDocuments(out.stdout, `kubectl kustomize ${overlay}`) as Manifest[];
+        const byName = (ms: Manifest[]) => Object.fromEntries(ms.map((m) => [nameOf(m), m]));
+        expect(byName(rendered[overlay])).toEqual(byName(theirs));
+      }
+    },
+  );
+});

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCompose, parseEnvFile } from './support/compose.ts';
+import { dockerfileEnv } from './support/docker.ts';
+import { render } from './support/kustomize.ts';
+import {
+  directives,
+  downlevel,
+  layOutContainer,
+  nginxTest,
+  nginxVersion,
+  renderContainer,
+  renderLocalTemplate,
+  withTempDir,
+} from './support/nginx.ts';
+import { fromRoot } from './support/paths.ts';
+
+const imageEnv = dockerfileEnv(fromRoot('gateway/Dockerfile'));
+const filter = imageEnv.NGINX_ENVSUBST_FILTER as string;
+const resolvers = { NGINX_LOCAL_RESOLVERS: '127.0.0.11' };
+
+const composeEnv = () => {
+  const env = parseEnvFile(readFileSync(fromRoot('.env.example'), 'utf8'));
+  return loadCompose(fromRoot('docker-compose.yml'), env).services.gateway.environment as Record<
+    string,
+    string
+  >;
+};
+const kubernetesEnv = (overlay: string) => {
+  const cm = render(fromRoot('k8s/overlays', overlay)).find(
+    (m) => m.kind === 'ConfigMap' && m.metadata.name === 'gateway-env',
+  ) as unknown as { data: Record<string, string> };
+  return cm.data;
+};
+
+// `${NAME}`, as the templates write an environment variable.
+const ref = (name: string) => `\${${name}}`;
+
+const containerConf = readFileSync(fromRoot('gateway/container/nginx.conf'), 'utf8');
+const upstreamTemplate = readFileSync(fromRoot('gateway/container/templates/upstream.conf.template'), 'utf8');
+
+describe('gateway nginx configurations', () => {
+  it(`when the local cluster template is rendered, then nginx ${nginxVersion()} accepts it (nginx -t)`, () => {
+    withTempDir((dir) => {
+      const result = nginxTest(dir, renderLocalTemplate(dir));
+      expect(result.output).toMatch(/test is successful/);
+      expect(result.ok, result.output).toBe(true);
+    });
+  });
+
+  describe.each([
+    ['Compose', composeEnv],
+    ['Kubernetes local overlay', () => kubernetesEnv('local')],
+    ['Kubernetes production overlay', () => kubernetesEnv('production')],
+  ])('container configuration with the %s environment', (_name, env) => {
+    it(`when rendered as the image's entrypoint does and down-levelled (resolve, http2 on), then nginx ${nginxVersion()} accepts it (nginx -t)`, () => {
+      withTempDir((dir) => {
+        const files = renderContainer({ ...imageEnv, ...env(), ...resolvers }, filter);
+        const result = nginxTest(dir, layOutContainer(dir, files));
+        expect(result.output).toMatch(/test is successful/);
+        expect(result.ok, result.output).toBe(true);
+      });
+    });
+
+    it('when rendered, then every environment reference is filled and no nginx $variable is touched', () => {
+      const { upstreamConf } = renderContainer({ ...imageEnv, ...env(), ...resolvers }, filter);
+      expect(upstreamConf).not.toMatch(/\$\{/);
+      expect(upstreamConf).toMatch(/resolver 127\.0\.0\.11 valid=5s/);
+      expect(upstreamConf).toMatch(new RegExp(`server ${env().TICKETS_UPSTREAM} resolve;`));
+      expect(upstreamConf).toMatch(/map \$host \$tickets_https_port/);
+    });
+  });
+
+  it('when read as shipped (not down-levelled), then the upstream uses resolve with a resolver and a shared zone, least_conn and keepalive', () => {
+    const upstream = directives(upstreamTemplate);
+    expect(upstream).toContain(`resolver ${ref('NGINX_LOCAL_RESOLVERS')} valid=5s ipv6=off;`);
+    expect(upstream).toContain('least_conn;');
+    expect(upstream).toContain('zone ticket_service 256k;');
+    expect(upstream).toContain(`server ${ref('TICKETS_UPSTREAM')} resolve;`);
+    expect(upstream).toContain('keepalive 64;');
+    expect(directives(containerConf)).toContain('include /etc/nginx/conf.d/*.conf;');
+    expect(directives(containerConf)).toContain('http2 on;');
+    expect(directives(containerConf)).toContain('listen 8443 ssl;');
+    expect(directives(containerConf)).toContain('listen 8080;');
+    expect(directives(containerConf)).toContain('ssl_certificate /etc/nginx/tls/tls.crt;');
+  });
+
+  it('when down-levelled, then only the resolve server line, http2 on and the listen line change', () => {
+    const before = directives(containerConf);
+    const after = directives(downlevel(containerConf));
+    expect(before.filter((d) => !after.includes(d))).toEqual(['listen 8443 ssl;', 'http2 on;']);
+    expect(after.filter((d) => !before.includes(d))).toEqual(['listen 8443 ssl http2;']);
+    expect(
+      directives(downlevel(upstreamTemplate)).filter((d) => !directives(upstreamTemplate).includes(d)),
+    ).toEqual(['server 127.0.0.1;']);
+  });
+
+  it('when compared line by line with the local cluster template, then only paths, ports, logs and the upstream source differ', () => {
+    const template = readFileSync(fromRoot('gateway/nginx.conf.template'), 'utf8');
+    // What becomes of each template line in a container; every other line stays as it is.
+    const containerised = directives(template)
+      .join('\n')
+      .replace(/^upstream ticket_service \{\n[\s\S]*?\n\}$/m, 'include /etc/nginx/conf.d/*.conf;')
+      .replace(/^pid .*$/m, 'pid /tmp/nginx.pid;')
+      .replace(/^error_log .*$/m, 'error_log /dev/stderr warn;')
+      .replace(/^access_log .*$/m, 'access_log /dev/stdout combined;')
+      .replace(/^(\w+)_temp_path \{\{runDir\}\}\/tmp\/(\w+);$/gm, '$1_temp_path /tmp/nginx-$2;')
+      .replace('listen {{httpAddress}};', 'listen 8080;')
+      .replace('listen {{httpsAddress}} ssl http2;', 'listen 8443 ssl;\nhttp2 on;')
+      .replaceAll('{{httpsPort}}', '$tickets_https_port')
+      .replaceAll('{{mimeTypes}}', '/etc/nginx/mime.types')
+      .replaceAll('{{certFile}}', '/etc/nginx/tls/tls.crt')
+      .replaceAll('{{keyFile}}', '/etc/nginx/tls/tls.key')
+      .replaceAll('{{webRoot}}', '/usr/share/nginx/html')
+      .split('\n');
+    expect(
+      directives(containerConf),
+      'update gateway/container/nginx.conf to match gateway/nginx.conf.template',
+    ).toEqual(containerised);
+    // The template's upstream block (least_conn, keepalive) lives in the container's upstream template.
+    const upstreamBlock = /^\s*upstream ticket_service \{\n([\s\S]*?)\n\s*\}$/m.exec(template)?.[1] ?? '';
+    expect(directives(upstreamBlock)).toContain('least_conn;');
+    for (const d of directives(upstreamBlock).filter((d) => /^(least_conn|keepalive)\b/.test(d))) {
+      expect(directives(upstreamTemplate)).toContain(d);
+    }
+  });
+});
