@@ -53,30 +53,37 @@ export interface Api {
 
 export function api(target: Target): Api {
   const agent = new Agent({ ca: target.ca, keepAlive: true, maxSockets: 32 });
+  const once = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    new Promise<Awaited<ReturnType<Api['call']>>>((done, fail) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        new URL(path, target.baseUrl),
+        {
+          method,
+          agent,
+          headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () => done({ status: res.statusCode ?? 0, json: text ? safeJson(text) : undefined }));
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        fail(Object.assign(err, { reusedSocket: req.reusedSocket && err.code !== 'ETIMEDOUT' })),
+      );
+      req.end(payload);
+    });
   return {
-    call: (method, path, body, headers = {}) =>
-      new Promise((done, fail) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
-        const req = request(
-          new URL(path, target.baseUrl),
-          {
-            method,
-            agent,
-            headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
-          },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (c) => {
-              text += c;
-            });
-            res.on('end', () =>
-              done({ status: res.statusCode ?? 0, json: text ? safeJson(text) : undefined }),
-            );
-          },
-        );
-        req.on('error', fail);
-        req.end(payload);
+    // A keep-alive connection the gateway closed (it does on every reload) fails
+    // before the request arrives; such a request is sent once more.
+    call: (method, path, body, headers) =>
+      once(method, path, body, headers).catch((err) => {
+        if ((err as { reusedSocket?: boolean }).reusedSocket) return once(method, path, body, headers);
+        throw err;
       }),
     close: () => agent.destroy(),
   };

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getEvent, listEvents } from '../domain/events/list-events.ts';
-import { seatMap } from '../domain/events/seat-map.ts';
+import { createSeatMapReader } from '../domain/events/seat-map.ts';
 import { EventParams, problems } from '../schemas/common.ts';
 import { Event, EventList, EventListQuery, SeatMap } from '../schemas/events.ts';
 
 const events: FastifyPluginAsyncTypebox = async (app) => {
+  const seatMapJson = createSeatMapReader(app.domain);
+
   app.get(
     '/events',
     {
@@ -35,7 +37,12 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SeatMap, ...problems(400, 404) },
       },
     },
-    async (request) => seatMap(app.domain, request.params.eventId),
+    async (request, reply) => {
+      // Already JSON (and cached per version): sent as it is, not serialized again.
+      const json = await seatMapJson(request.params.eventId);
+      // The type provider expects the object; a JSON string is sent verbatim.
+      return reply.type('application/json; charset=utf-8').send(json as never);
+    },
   );
 };
 

@@ -22,6 +22,7 @@ export interface Fence {
   version: number;
   eventStatus: 'on_sale' | 'closed';
   currency: string;
+  eventTitle: string;
 }
 
 export interface FencedResult<T> {
@@ -32,14 +33,22 @@ export interface FencedResult<T> {
 async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: bigint): Promise<Fence> {
   // Also takes the event row's lock until COMMIT, which orders every seat
   // transaction of this event in Postgres, whoever thinks it holds the Redlock.
-  const rows = await tx.$queryRaw<{ seat_version: bigint; status: 'on_sale' | 'closed'; currency: string }[]>(
+  const rows = await tx.$queryRaw<
+    { seat_version: bigint; status: 'on_sale' | 'closed'; currency: string; title: string }[]
+  >(
     Prisma.sql`UPDATE events SET seat_version = seat_version + 1
                 WHERE id = ${eventId}::uuid AND lock_epoch = ${epoch}
-                RETURNING seat_version, status, currency`,
+                RETURNING seat_version, status, currency, title`,
   );
   const row = rows[0];
   if (!row) throw new FencedError(eventId, epoch);
-  return { epoch, version: Number(row.seat_version), eventStatus: row.status, currency: row.currency };
+  return {
+    epoch,
+    version: Number(row.seat_version),
+    eventStatus: row.status,
+    currency: row.currency,
+    eventTitle: row.title,
+  };
 }
 
 export type Step = 'hold' | 'order' | 'release' | 'expire';

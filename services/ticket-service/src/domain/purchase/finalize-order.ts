@@ -10,43 +10,47 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { PurchaseContext, SeatChange } from './context.ts';
-import { runFenced } from './fence.ts';
+import type { PurchaseContext } from './context.ts';
+import { type Fence, type FencedResult, runFenced } from './fence.ts';
 import type { SeatSelection } from './holds.ts';
 import { completeIdempotent } from './idempotency.ts';
+import type { OrderView } from './orders.ts';
 import { pickBestSeats } from './pick-seats.ts';
 import { refuse } from './seat-claims.ts';
 
 type Buyer = Actor & { id: string };
+
+type SoldSeat = { id: string; price_cents: number; label: string };
 
 interface OrderRecord {
   orderId: string;
   eventId: string;
   actor: Buyer;
   holdId: string | null;
-  seats: { id: string; price_cents: number }[];
-  currency: string;
+  seats: SoldSeat[];
+  fence: Fence;
   paymentRef: string;
   idempotency: { key: string; owner: string };
+}
+
+/** What the buyer is answered: built from the transaction's own rows, so no read follows the COMMIT. */
+export interface Settlement {
+  orderId: string;
+  totalCents: number;
+  view: OrderView;
 }
 
 async function writeOrder(
   tx: Prisma.TransactionClient,
   replica: string,
   o: OrderRecord,
-): Promise<SeatChange[]> {
+): Promise<FencedResult<Settlement>> {
   const totalCents = o.seats.reduce((sum, s) => sum + s.price_cents, 0);
-  await tx.order.create({
-    data: {
-      id: o.orderId,
-      eventId: o.eventId,
-      userId: o.actor.id,
-      holdId: o.holdId,
-      totalCents,
-      currency: o.currency,
-      paymentRef: o.paymentRef,
-    },
-  });
+  const createdAt = new Date();
+  await tx.$executeRaw(Prisma.sql`
+    INSERT INTO orders (id, event_id, user_id, hold_id, total_cents, currency, payment_ref, created_at)
+    VALUES (${o.orderId}::uuid, ${o.eventId}::uuid, ${o.actor.id}::uuid, ${o.holdId}::uuid, ${totalCents},
+            ${o.fence.currency}, ${o.paymentRef}, ${createdAt})`);
   await tx.ticket.createMany({
     data: o.seats.map((s) => ({
       orderId: o.orderId,
@@ -62,12 +66,22 @@ async function writeOrder(
     subject: `order:${o.orderId}`,
     detail: { eventId: o.eventId, holdId: o.holdId, seatIds: o.seats.map((s) => s.id), totalCents },
   });
-  return o.seats.map((s) => ({ id: s.id, status: 'sold' as const }));
-}
-
-export interface Settlement {
-  orderId: string;
-  totalCents: number;
+  const seats = [...o.seats].sort((a, b) => a.id.localeCompare(b.id));
+  const view: OrderView = {
+    id: o.orderId,
+    eventId: o.eventId,
+    eventTitle: o.fence.eventTitle,
+    seats: seats.map((s) => ({ id: s.id, label: s.label, priceCents: s.price_cents })),
+    totalCents,
+    currency: o.fence.currency,
+    status: 'confirmed',
+    createdAt: createdAt.toISOString(),
+    userEmail: o.actor.email,
+  };
+  return {
+    result: { orderId: o.orderId, totalCents, view },
+    changes: o.seats.map((s) => ({ id: s.id, status: 'sold' as const })),
+  };
 }
 
 export async function finalizeOrder(
@@ -91,13 +105,12 @@ export async function finalizeOrder(
        RETURNING seat_ids::text[]`);
     const hold = ordered[0];
     if (!hold) throw expired();
-    const seats = await tx.$queryRaw<{ id: string; price_cents: number }[]>(Prisma.sql`
+    const seats = await tx.$queryRaw<SoldSeat[]>(Prisma.sql`
       UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, hold_id = NULL, updated_at = now()
        WHERE hold_id = ${input.holdId}::uuid AND status = 'held'
-       RETURNING id, price_cents`);
+       RETURNING id, price_cents, label`);
     if (seats.length !== hold.seat_ids.length) throw expired();
-    const changes = await writeOrder(tx, ctx.replica, { ...input, orderId, seats, currency: fence.currency });
-    return { result: { orderId, totalCents: seats.reduce((n, s) => n + s.price_cents, 0) }, changes };
+    return writeOrder(tx, ctx.replica, { ...input, orderId, seats, fence });
   });
 }
 
@@ -122,18 +135,11 @@ export async function sellSeats(
     }
     const seatIds =
       'seatIds' in selection ? selection.seatIds : await pickBestSeats(tx, eventId, selection.quantity);
-    const seats = await tx.$queryRaw<{ id: string; price_cents: number }[]>(Prisma.sql`
+    const seats = await tx.$queryRaw<SoldSeat[]>(Prisma.sql`
       UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, updated_at = now()
        WHERE event_id = ${eventId}::uuid AND id = ANY(${seatIds}::uuid[]) AND status = 'available'
-       RETURNING id, price_cents`);
+       RETURNING id, price_cents, label`);
     if (seats.length < seatIds.length) await refuse(tx, eventId, seatIds, seats);
-    const changes = await writeOrder(tx, ctx.replica, {
-      ...input,
-      orderId,
-      holdId: null,
-      seats,
-      currency: fence.currency,
-    });
-    return { result: { orderId, totalCents: seats.reduce((n, s) => n + s.price_cents, 0) }, changes };
+    return writeOrder(tx, ctx.replica, { ...input, orderId, holdId: null, seats, fence });
   });
 }

@@ -10,7 +10,7 @@ import { finalizeOrder, type Settlement, sellSeats } from './finalize-order.ts';
 import type { SeatSelection } from './holds.ts';
 import { beginIdempotent, requestHash, settleIdempotent } from './idempotency.ts';
 import { loadOrder, type OrderView } from './orders.ts';
-import { precheckSelection, priceBound } from './precheck.ts';
+import { type Inspection, inspectSelection } from './precheck.ts';
 import { distinctSeatIds } from './seat-claims.ts';
 
 export interface Payment {
@@ -31,7 +31,7 @@ async function idempotently(
   buyer: Buyer,
   key: string,
   hash: string,
-  purchase: (owner: string) => Promise<string>,
+  purchase: (owner: string) => Promise<Settlement>,
   precheck?: () => Promise<AppError | undefined>,
 ): Promise<PurchaseResult> {
   const started = performance.now();
@@ -50,10 +50,9 @@ async function idempotently(
     return { order: await loadOrder(ctx.db, start.orderId), replayed: true };
   }
   try {
-    const orderId = await purchase(start.owner);
+    const { view: order } = await purchase(start.owner);
     ctx.metrics.orders.inc({ outcome: 'confirmed' });
     ctx.metrics.purchaseSeconds.observe((performance.now() - started) / 1000);
-    const order = await loadOrder(ctx.db, orderId);
     ctx.metrics.seatsSold.inc(order.seats.length);
     return { order, replayed: false };
   } catch (err) {
@@ -84,7 +83,7 @@ async function paid(
   charge: { amountCents: number; currency: string; key: string },
   payment: Payment,
   sale: (paymentRef: string) => Promise<Settlement>,
-): Promise<string> {
+): Promise<Settlement> {
   const auth = await ctx.payments.authorize({
     ...payment,
     amountCents: charge.amountCents,
@@ -100,7 +99,7 @@ async function paid(
     throw err;
   }
   await ctx.payments.capture(auth.reference, settlement.totalCents);
-  return settlement.orderId;
+  return settlement;
 }
 
 /** POST /holds/:holdId/order */
@@ -150,17 +149,21 @@ export async function buyNow(
 ): Promise<PurchaseResult> {
   const hash = requestHash('buy-now', eventId, { selection, payment });
   const wanted = 'seatIds' in selection ? { seatIds: distinctSeatIds(selection.seatIds) } : selection;
+  let inspected: Inspection | undefined;
   return idempotently(
     ctx,
     buyer,
     key,
     hash,
     async (owner) => {
-      const bound = await priceBound(ctx, eventId, wanted);
-      return paid(ctx, buyer, { ...bound, key }, payment, (paymentRef) =>
+      const { amountCents, currency } = inspected ?? (await inspectSelection(ctx, eventId, wanted));
+      return paid(ctx, buyer, { amountCents, currency, key }, payment, (paymentRef) =>
         sellSeats(ctx, { eventId, selection: wanted, actor: buyer, idempotency: { key, owner }, paymentRef }),
       );
     },
-    () => precheckSelection(ctx, eventId, wanted),
+    async () => {
+      inspected = await inspectSelection(ctx, eventId, wanted);
+      return inspected.refusal;
+    },
   );
 }
