@@ -56,7 +56,10 @@ async function main(argv: string[]): Promise<number> {
 function stayInForeground(): Promise<void> {
   console.log('cluster: running in the foreground; press Ctrl-C to stop everything');
   return new Promise((resolve) => {
+    // Signal handlers alone do not keep Node running; this timer does.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     const stop = async () => {
+      clearInterval(keepAlive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await withClusterLock(down).catch((err) => console.error(`cluster: ${err.message}`));
