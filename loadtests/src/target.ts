@@ -79,12 +79,17 @@ export function api(target: Target): Api {
     });
   return {
     // A keep-alive connection the gateway closed (it does on every reload) fails
-    // before the request arrives; such a request is sent once more.
-    call: (method, path, body, headers) =>
-      once(method, path, body, headers).catch((err) => {
-        if ((err as { reusedSocket?: boolean }).reusedSocket) return once(method, path, body, headers);
-        throw err;
-      }),
+    // before the request arrives; such a request is sent again. Each retry uses
+    // up one stale pooled connection, so there may be a few.
+    call: async (method, path, body, headers) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(method, path, body, headers);
+        } catch (err) {
+          if (!(err as { reusedSocket?: boolean }).reusedSocket || attempt >= 10) throw err;
+        }
+      }
+    },
     close: () => agent.destroy(),
   };
 }

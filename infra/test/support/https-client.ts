@@ -48,12 +48,14 @@ export function httpsClient(baseUrl: string, ca: string) {
   // it (nginx does so on every graceful reload). Like browsers and undici, such
   // a request is sent again; purchases carry an Idempotency-Key, so it is safe.
   const call = async (method: string, path: string, opts: Options = {}): Promise<Answer> => {
-    try {
-      return await once(method, path, opts);
-    } catch (err) {
-      if (!(err as { reusedSocket?: boolean }).reusedSocket) throw err;
-      stats.retriedOnReusedSocket++;
-      return once(method, path, opts);
+    // Each retry uses up one stale pooled connection, so there may be a few.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(method, path, opts);
+      } catch (err) {
+        if (!(err as { reusedSocket?: boolean }).reusedSocket || attempt >= 10) throw err;
+        stats.retriedOnReusedSocket++;
+      }
     }
   };
 
