@@ -66,6 +66,9 @@ describe('operations endpoints', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('process_cpu_user_seconds_total');
+    expect(res.body).toMatch(/tickets_db_pool_connections\{state="busy"\} \d+/);
+    expect(res.body).toContain('tickets_db_pool_max_connections 5');
+    expect(res.body).toMatch(/tickets_db_pool_waiting_requests \d+/);
     expect(res.body).toMatch(
       /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/events",status_code="200"\} \d+/,
     );
