@@ -48,6 +48,9 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
       }
       const event = await app.db.event.findUnique({ where: { id: eventId }, select: { seatVersion: true } });
       if (!event) throw notFound('event');
+      // The client may have gone while we looked the event up; its close has
+      // then already happened, and a subscription now would never end.
+      if (!reply.sse.isConnected) return;
 
       reply.header('x-accel-buffering', 'no');
       reply.header('cache-control', 'no-cache');

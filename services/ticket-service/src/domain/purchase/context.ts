@@ -26,4 +26,5 @@ export interface PurchaseContext extends DomainContext {
   holdTtlSeconds: number;
   publishSeats(eventId: string, version: number, changes: SeatChange[]): void;
   faults: Faults;
+  log: { error(obj: object, msg: string): void };
 }

@@ -104,7 +104,18 @@ export async function finalizeOrder(
          AND status = 'active' AND expires_at > now()
        RETURNING seat_ids::text[]`);
     const hold = ordered[0];
-    if (!hold) throw expired();
+    if (!hold) {
+      const now = await tx.hold.findUnique({
+        where: { id: input.holdId },
+        select: { status: true, seatIds: true },
+      });
+      if (now?.status === 'ordered') {
+        throw new AppError('SEAT_UNAVAILABLE', 'This hold has already been bought.', {
+          unavailable: now.seatIds,
+        });
+      }
+      throw expired();
+    }
     const seats = await tx.$queryRaw<SoldSeat[]>(Prisma.sql`
       UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, hold_id = NULL, updated_at = now()
        WHERE hold_id = ${input.holdId}::uuid AND status = 'held'
@@ -120,6 +131,8 @@ export async function sellSeats(
   input: {
     eventId: string;
     selection: SeatSelection;
+    /** For best-N: the dearest seat the authorization covers. */
+    maxSeatPrice?: number;
     actor: Buyer;
     idempotency: { key: string; owner: string };
     paymentRef: string;
@@ -134,7 +147,9 @@ export async function sellSeats(
       });
     }
     const seatIds =
-      'seatIds' in selection ? selection.seatIds : await pickBestSeats(tx, eventId, selection.quantity);
+      'seatIds' in selection
+        ? selection.seatIds
+        : await pickBestSeats(tx, eventId, selection.quantity, input.maxSeatPrice);
     const seats = await tx.$queryRaw<SoldSeat[]>(Prisma.sql`
       UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, updated_at = now()
        WHERE event_id = ${eventId}::uuid AND id = ANY(${seatIds}::uuid[]) AND status = 'available'

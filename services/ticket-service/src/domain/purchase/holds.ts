@@ -44,9 +44,12 @@ export async function createHold(
         userId: actor.id,
         seatIds,
         totalCents,
+        // Replaced below by the database clock, which every expiry decision uses.
         expiresAt: new Date(Date.now() + ctx.holdTtlSeconds * 1000),
       },
     });
+    await tx.$executeRaw(Prisma.sql`
+      UPDATE holds SET expires_at = now() + ${ctx.holdTtlSeconds} * interval '1 second' WHERE id = ${holdId}::uuid`);
     await recordAudit(tx, ctx.replica, {
       actor,
       action: 'hold.create',
@@ -88,9 +91,24 @@ export async function releaseHoldSeats(
   as: 'released' | 'expired',
 ): Promise<boolean> {
   return runFenced(ctx, as === 'released' ? 'release' : 'expire', eventId, async (tx) => {
+    // An expiry is decided by the database clock, never by a replica's.
+    const due = as === 'expired' ? Prisma.sql`AND expires_at <= now()` : Prisma.empty;
     const ended = await tx.$executeRaw(Prisma.sql`
-      UPDATE holds SET status = ${as}::"HoldStatus" WHERE id = ${holdId}::uuid AND status = 'active'`);
-    if (ended === 0) return { result: false, changes: [] };
+      UPDATE holds SET status = ${as}::"HoldStatus" WHERE id = ${holdId}::uuid AND status = 'active' ${due}`);
+    if (ended === 0) {
+      if (as === 'released') {
+        const now = await tx.hold.findUnique({
+          where: { id: holdId },
+          select: { status: true, seatIds: true },
+        });
+        if (now?.status === 'ordered') {
+          throw new AppError('SEAT_UNAVAILABLE', 'This hold has been bought; its seats are sold.', {
+            unavailable: now.seatIds,
+          });
+        }
+      }
+      return { result: false, changes: [] };
+    }
     const freed = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
       UPDATE seats SET status = 'available', hold_id = NULL, updated_at = now()
        WHERE hold_id = ${holdId}::uuid AND status = 'held' RETURNING id`);

@@ -24,12 +24,13 @@ export async function pickBestSeats(
   tx: Prisma.TransactionClient,
   eventId: string,
   quantity: number,
+  maxPriceCents = 2_147_483_647,
 ): Promise<string[]> {
   const seen: Available[] = [];
   for (let offset = 0; ; offset += CHUNK) {
     const chunk = await tx.$queryRaw<Available[]>(Prisma.sql`
       SELECT id, section, "row", number, price_cents FROM seats
-       WHERE event_id = ${eventId}::uuid AND status = 'available'
+       WHERE event_id = ${eventId}::uuid AND status = 'available' AND price_cents <= ${maxPriceCents}
        ORDER BY price_cents DESC, section, "row", number
        LIMIT ${CHUNK} OFFSET ${offset}`);
     seen.push(...chunk);

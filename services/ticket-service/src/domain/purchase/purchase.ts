@@ -47,7 +47,14 @@ async function idempotently(
   const start = await beginIdempotent(ctx.db, buyer.id, key, hash);
   if (start.kind === 'replay') {
     ctx.metrics.idempotentReplays.inc();
-    return { order: await loadOrder(ctx.db, start.orderId), replayed: true };
+    const order = await loadOrder(ctx.db, start.orderId);
+    // The first request may have died between COMMIT and capture.
+    const { paymentRef } = await ctx.db.order.findUniqueOrThrow({
+      where: { id: order.id },
+      select: { paymentRef: true },
+    });
+    if (paymentRef) await capture(ctx, paymentRef, order.totalCents);
+    return { order, replayed: true };
   }
   try {
     const { view: order } = await purchase(start.owner);
@@ -95,11 +102,26 @@ async function paid(
   try {
     settlement = await sale(auth.reference);
   } catch (err) {
-    await ctx.payments.void(auth.reference).catch(() => {});
+    // Void only when the sale surely did not happen. After an unknown COMMIT
+    // outcome the order may exist; its retry captures it (see `idempotently`).
+    if (err instanceof AppError || err instanceof LockUnavailableError) {
+      await ctx.payments.void(auth.reference).catch(() => {});
+    }
     throw err;
   }
-  await ctx.payments.capture(auth.reference, settlement.totalCents);
+  await capture(ctx, auth.reference, settlement.totalCents);
   return settlement;
+}
+
+/**
+ * Captures after COMMIT. The order exists whatever the provider says now, so a
+ * failure is logged for the operators, never turned into a failed purchase.
+ * Providers must accept a capture repeated with the same reference.
+ */
+async function capture(ctx: PurchaseContext, reference: string, amountCents: number): Promise<void> {
+  await ctx.payments
+    .capture(reference, amountCents)
+    .catch((err) => ctx.log.error({ err, reference }, 'capture failed'));
 }
 
 /** POST /holds/:holdId/order */
@@ -157,8 +179,18 @@ export async function buyNow(
     hash,
     async (owner) => {
       const { amountCents, currency } = inspected ?? (await inspectSelection(ctx, eventId, wanted));
+      // Seats dearer than what was authorized may have come free since the
+      // inspection; best-N then chooses among those the authorization covers.
+      const maxSeatPrice = 'quantity' in wanted ? Math.floor(amountCents / wanted.quantity) : undefined;
       return paid(ctx, buyer, { amountCents, currency, key }, payment, (paymentRef) =>
-        sellSeats(ctx, { eventId, selection: wanted, actor: buyer, idempotency: { key, owner }, paymentRef }),
+        sellSeats(ctx, {
+          eventId,
+          selection: wanted,
+          maxSeatPrice,
+          actor: buyer,
+          idempotency: { key, owner },
+          paymentRef,
+        }),
       );
     },
     async () => {

@@ -27,6 +27,7 @@ export default fp(
       holdTtlSeconds: app.config.holdTtlSeconds,
       publishSeats: (eventId, version, changes) => feed.publish({ eventId, version, changes }),
       faults,
+      log: app.log,
     };
     app.decorate('purchase', ctx);
     app.decorate('seatFeed', feed);
