@@ -1,10 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { hasBinary } from '../../infra/lib/debian.ts';
 import { loadConfig } from '../../services/ticket-service/src/config.ts';
 import {
   composeValidator,
@@ -129,33 +125,4 @@ describe('docker-compose.yml', () => {
       }
     }
   });
-
-  it.skipIf(!hasBinary('docker-compose'))(
-    'when docker-compose (v1, Debian) is installed, then `docker-compose config` accepts the file too',
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tickets-compose-'));
-      try {
-        writeFileSync(join(dir, '.env'), readFileSync(fromRoot('.env.example')));
-        const out = spawnSync(
-          'docker-compose',
-          [
-            '--project-directory',
-            fromRoot(),
-            '--env-file',
-            join(dir, '.env'),
-            '-f',
-            composeFile,
-            'config',
-            '-q',
-          ],
-          {
-            encoding: 'utf8',
-          },
-        );
-        expect(out.status, out.stderr).toBe(0);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
 });

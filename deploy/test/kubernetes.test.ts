@@ -1,7 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hasBinary } from '../../infra/lib/debian.ts';
 import { loadConfig } from '../../services/ticket-service/src/config.ts';
 import { type KubeObject, nameOf, schemaErrors, unknownFields } from './support/kubernetes.ts';
 import { type Manifest, parseYamlDocuments, render } from './support/kustomize.ts';
@@ -234,19 +232,4 @@ describe('Kubernetes manifests', () => {
     const used = find(rendered.local, 'Secret', 'ticket-service-secrets') as Tree;
     expect(Object.keys(secret?.stringData ?? {}).sort()).toEqual(Object.keys(used.stringData).sort());
   });
-
-  it.skipIf(!hasBinary('kubectl'))(
-    'when kubectl is installed, then `kubectl kustomize` renders both overlays exactly as our renderer does',
-    () => {
-      for (const overlay of overlays) {
-        const out = spawnSync('kubectl', ['kustomize', fromRoot('k8s/overlays', overlay)], {
-          encoding: 'utf8',
-        });
-        expect(out.status, out.stderr).toBe(0);
-        const theirs = parseYamlDocuments(out.stdout, `kubectl kustomize ${overlay}`) as Manifest[];
-        const byName = (ms: Manifest[]) => Object.fromEntries(ms.map((m) => [nameOf(m), m]));
-        expect(byName(rendered[overlay])).toEqual(byName(theirs));
-      }
-    },
-  );
 });
