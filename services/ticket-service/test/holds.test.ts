@@ -174,5 +174,5 @@ describe('holds', () => {
       ['hold.create', buyer.email],
       ['hold.expire', 'system'],
     ]);
-  });
+  }, 90_000);
 });

@@ -65,7 +65,7 @@ describe('purchase observability', () => {
     ]) {
       expect(body).toContain(`# TYPE ${name}`);
     }
-  });
+  }, 90_000);
 
   it('when a buyer holds, releases, holds again and buys, then the log tells each step', async () => {
     const event = await createEvent(app, admin);
