@@ -37,19 +37,11 @@ export async function createHold(
        RETURNING id, price_cents`);
     if (taken.length < seatIds.length) await refuse(tx, eventId, seatIds, taken);
     const totalCents = taken.reduce((sum, s) => sum + s.price_cents, 0);
-    await tx.hold.create({
-      data: {
-        id: holdId,
-        eventId,
-        userId: actor.id,
-        seatIds,
-        totalCents,
-        // Replaced below by the database clock, which every expiry decision uses.
-        expiresAt: new Date(Date.now() + ctx.holdTtlSeconds * 1000),
-      },
-    });
+    // Expiry on the database clock, which every expiry decision uses.
     await tx.$executeRaw(Prisma.sql`
-      UPDATE holds SET expires_at = now() + ${ctx.holdTtlSeconds} * interval '1 second' WHERE id = ${holdId}::uuid`);
+      INSERT INTO holds (id, event_id, user_id, seat_ids, total_cents, expires_at)
+      VALUES (${holdId}::uuid, ${eventId}::uuid, ${actor.id}::uuid, ${seatIds}::uuid[], ${totalCents},
+              now() + ${ctx.holdTtlSeconds} * interval '1 second')`);
     await recordAudit(tx, ctx.replica, {
       actor,
       action: 'hold.create',
