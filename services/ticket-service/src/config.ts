@@ -13,11 +13,23 @@ export const ConfigSchema = Type.Object({
   redisUrls: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   jwtSecret: Type.String({ minLength: 16 }),
   jwtTtlSeconds: Type.Integer({ minimum: 60 }),
+  // Longest a replica trusts its cached copy of a user's auth row when a change
+  // notification is lost (see plugins/app/auth.ts); 0 reads the row on every request.
+  authCacheTtlMs: Type.Integer({ minimum: 0 }),
+  authCacheMaxEntries: Type.Integer({ minimum: 1 }),
   holdTtlSeconds: Type.Integer({ minimum: 1 }),
   // How often each replica looks for expired holds to release.
   holdSweepIntervalMs: Type.Integer({ minimum: 50 }),
   // Lease of the per-event Redlock; work starts only while a third remains.
   lockTtlMs: Type.Integer({ minimum: 100 }),
+  // Most one-step purchases sold together in one transaction (group commit).
+  purchaseBatchMax: Type.Integer({ minimum: 1, maximum: 1000 }),
+  // Longest one lock hold keeps serving its queue before letting others in.
+  lockHoldMaxMs: Type.Integer({ minimum: 1 }),
+  // An event's queue on one replica: longest wait and most waiting requests;
+  // beyond either the answer is an immediate 503 with Retry-After.
+  lockQueueWaitMs: Type.Integer({ minimum: 1 }),
+  lockQueueMax: Type.Integer({ minimum: 1 }),
   replicaId: Type.String({ minLength: 1 }),
   host: Type.String(),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
@@ -53,9 +65,15 @@ const ENV_NAMES: Record<keyof Config, string> = {
   redisUrls: 'REDIS_URLS',
   jwtSecret: 'JWT_SECRET',
   jwtTtlSeconds: 'JWT_TTL_SECONDS',
+  authCacheTtlMs: 'AUTH_CACHE_TTL_MS',
+  authCacheMaxEntries: 'AUTH_CACHE_MAX_ENTRIES',
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
   holdSweepIntervalMs: 'HOLD_SWEEP_INTERVAL_MS',
   lockTtlMs: 'LOCK_TTL_MS',
+  purchaseBatchMax: 'PURCHASE_BATCH_MAX',
+  lockHoldMaxMs: 'LOCK_HOLD_MAX_MS',
+  lockQueueWaitMs: 'LOCK_QUEUE_WAIT_MS',
+  lockQueueMax: 'LOCK_QUEUE_MAX',
   replicaId: 'REPLICA_ID',
   host: 'HOST',
   port: 'PORT',
@@ -77,9 +95,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisUrls: list(env.REDIS_URLS),
     jwtSecret: env.JWT_SECRET ?? '',
     jwtTtlSeconds: int(env.JWT_TTL_SECONDS, 12 * 3600),
+    authCacheTtlMs: int(env.AUTH_CACHE_TTL_MS, 30_000),
+    authCacheMaxEntries: int(env.AUTH_CACHE_MAX_ENTRIES, 20_000),
     holdTtlSeconds: int(env.HOLD_TTL_SECONDS, 600),
     holdSweepIntervalMs: int(env.HOLD_SWEEP_INTERVAL_MS, 1000),
     lockTtlMs: int(env.LOCK_TTL_MS, 3000),
+    purchaseBatchMax: int(env.PURCHASE_BATCH_MAX, 200),
+    lockHoldMaxMs: int(env.LOCK_HOLD_MAX_MS, 250),
+    lockQueueWaitMs: int(env.LOCK_QUEUE_WAIT_MS, 2000),
+    lockQueueMax: int(env.LOCK_QUEUE_MAX, 2000),
     replicaId: env.REPLICA_ID || `${hostname()}-${process.pid}`,
     host: env.HOST || '127.0.0.1',
     port: int(env.PORT, 3000),

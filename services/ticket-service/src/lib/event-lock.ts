@@ -1,12 +1,19 @@
 // The one module that knows which Redlock library we use.
 //
-// Callers get `withEventLock(eventId, work)`: the work runs while this replica
-// holds the event's lock on a majority of the Redis masters. Requests for one
-// event first queue inside the replica, so only one of them per replica
-// competes for the Redlock; a lock hold then serves every queued request it can
-// while enough of the lease remains (one acquisition, one fencing epoch, many
-// purchases). The lock is an efficiency device: safety comes from the Postgres
-// fence, because a lease can expire under a pause without its holder noticing.
+// Requests for one event first queue inside the replica, so only one of them per
+// replica competes for the Redlock. A lock hold then serves the queue in rounds:
+// each round takes everything queued (up to `maxBatch`) and runs it — requests
+// of the same batch kind together in ONE call (one transaction, see
+// domain/purchase/sell-batch.ts), other work one job at a time. Requests that
+// arrive during a round wait for the next one: group commit. The hold ends when
+// the queue is empty, the hold has lasted `maxHoldMs`, or too little lease is left.
+//
+// The queue is bounded in length and in wait: beyond either, a request is
+// refused at once (LockUnavailableError, answered 503 + Retry-After) instead of
+// waiting behind thousands of others.
+//
+// The lock is an efficiency device: safety comes from the Postgres fence,
+// because a lease can expire under a pause without its holder noticing.
 import { ExecutionError, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { Redis } from 'ioredis';
 
@@ -15,14 +22,16 @@ export interface LockSettings {
   retryCount: number;
   retryDelayMs: number;
   retryJitterMs: number;
-  /** A job starts only while at least this much of the lease remains. */
+  /** A round starts only while at least this much of the lease remains. */
   minValidityMs: number;
-  /** Most jobs served by one lock hold before it is handed on. */
-  maxJobsPerHold: number;
+  /** Most requests one round (one batch transaction) takes from the queue. */
+  maxBatch: number;
   /** Longest one hold keeps serving before it lets other replicas have a turn. */
   maxHoldMs: number;
   /** Longest a request waits in this replica's queue for its event. */
   queueTimeoutMs: number;
+  /** Most requests one event may have waiting on this replica. */
+  maxQueue: number;
 }
 
 export const defaultLockSettings: LockSettings = {
@@ -31,9 +40,10 @@ export const defaultLockSettings: LockSettings = {
   retryDelayMs: 5,
   retryJitterMs: 10,
   minValidityMs: 1_000,
-  maxJobsPerHold: 50,
+  maxBatch: 200,
   maxHoldMs: 250,
-  queueTimeoutMs: 10_000,
+  queueTimeoutMs: 2_000,
+  maxQueue: 2_000,
 };
 
 export interface HeldLock {
@@ -52,14 +62,29 @@ export class LockUnavailableError extends Error {
   }
 }
 
+export type LockFailure = 'contended' | 'quorum' | 'expired' | 'queue_timeout' | 'queue_full';
+
 export interface LockObserver {
   acquired(waitSeconds: number): void;
-  failed(reason: 'contended' | 'quorum' | 'expired' | 'queue_timeout'): void;
+  failed(reason: LockFailure): void;
   releaseFailed(err: unknown): void;
+  /** One round of a hold: how many requests it served together. */
+  batch?(size: number): void;
 }
 
+/** The outcome of one item of a batch: each item succeeds or fails on its own. */
+export type ItemOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Runs a whole batch under the lock; a throw fails every item of it. */
+export type BatchRun<I, T> = (lock: HeldLock, items: I[]) => Promise<ItemOutcome<T>[]>;
+
 export interface EventLocker {
+  /** Runs `work` alone under the event's lock. */
   withEventLock<T>(eventId: string, work: (lock: HeldLock) => Promise<T>): Promise<T>;
+  /** Queues `item`; queued items of the same `kind` are run together by `run`. */
+  inBatch<I, T>(eventId: string, kind: string, item: I, run: BatchRun<I, T>): Promise<T>;
+  /** Requests waiting on this replica, over all events (for metrics). */
+  queued(): number;
 }
 
 /** Issues the next fencing epoch for an event (an UPDATE … RETURNING in Postgres). */
@@ -68,10 +93,14 @@ export type TakeEpoch = (eventId: string) => Promise<bigint>;
 export const eventLockKey = (eventId: string) => `lock:{evt:${eventId}}`;
 
 interface Job {
-  work: (lock: HeldLock) => Promise<unknown>;
+  /** Set for batched jobs; jobs of one kind share a round. */
+  kind?: string;
+  item?: unknown;
+  run?: BatchRun<unknown, unknown>;
+  work?: (lock: HeldLock) => Promise<unknown>;
   resolve(value: unknown): void;
   reject(err: unknown): void;
-  enqueuedAt: number;
+  timer?: NodeJS.Timeout;
 }
 
 export function createEventLocker(
@@ -91,21 +120,21 @@ export function createEventLocker(
   redlock.on('error', () => {});
 
   const queues = new Map<string, Job[]>();
+  let waiting = 0;
 
-  function failQueued(queue: Job[], err: unknown) {
-    for (const job of queue.splice(0)) job.reject(err);
+  function take(queue: Job[], max: number): Job[] {
+    const jobs = queue.splice(0, max);
+    waiting -= jobs.length;
+    for (const job of jobs) clearTimeout(job.timer);
+    return jobs;
   }
 
-  function dropTimedOut(queue: Job[]) {
-    const now = performance.now();
-    while (queue[0] && now - queue[0].enqueuedAt > settings.queueTimeoutMs) {
-      observer.failed('queue_timeout');
-      queue.shift()?.reject(new LockUnavailableError('the event is too busy; retry'));
-    }
+  function failQueued(queue: Job[], err: unknown) {
+    for (const job of take(queue, queue.length)) job.reject(err);
   }
 
   // Takes the lock, retrying for as long as other replicas merely hold it and
-  // our oldest request has time left; fails at once when there is no quorum.
+  // requests are still waiting; fails at once when there is no quorum.
   async function acquire(eventId: string, queue: Job[]) {
     const resource = eventLockKey(eventId);
     const started = performance.now();
@@ -117,24 +146,53 @@ export function createEventLocker(
       } catch (err) {
         const contended = await isContention(err);
         observer.failed(contended ? 'contended' : 'quorum');
-        dropTimedOut(queue);
         if (contended && queue.length > 0) continue;
         throw new LockUnavailableError(
           contended ? `event ${eventId} is busy; retry` : 'lock quorum unavailable',
-          {
-            cause: err,
-          },
+          { cause: err },
         );
       }
     }
   }
 
-  // Serves one event's queue until it is empty: each round takes the lock and a
-  // new epoch, then runs queued jobs one after another while the lease allows.
+  async function serve(jobs: Job[], held: HeldLock) {
+    const batches = new Map<string, Job[]>();
+    const singles: Job[] = [];
+    for (const job of jobs) {
+      if (job.kind === undefined) singles.push(job);
+      else batches.set(job.kind, [...(batches.get(job.kind) ?? []), job]);
+    }
+    for (const group of batches.values()) {
+      observer.batch?.(group.length);
+      try {
+        const run = group[0]?.run as BatchRun<unknown, unknown>;
+        const outcomes = await run(
+          held,
+          group.map((j) => j.item),
+        );
+        group.forEach((job, i) => {
+          const outcome = outcomes[i];
+          if (!outcome) job.reject(new Error('batch returned no outcome for an item'));
+          else if (outcome.ok) job.resolve(outcome.value);
+          else job.reject(outcome.error);
+        });
+      } catch (err) {
+        for (const job of group) job.reject(err);
+      }
+    }
+    for (const job of singles) {
+      try {
+        job.resolve(await job.work?.(held));
+      } catch (err) {
+        job.reject(err);
+      }
+    }
+  }
+
+  // Serves one event's queue until it is empty: each hold takes the lock and a
+  // new epoch, then serves rounds while the lease and the hold time allow.
   async function drain(eventId: string, queue: Job[]) {
     while (queue.length > 0) {
-      dropTimedOut(queue);
-      if (queue.length === 0) break;
       let lock: Awaited<ReturnType<Redlock['acquire']>>;
       let epoch: bigint;
       try {
@@ -152,7 +210,7 @@ export function createEventLocker(
         epoch = await takeEpoch(eventId);
       } catch (err) {
         await release(lock, observer);
-        queue.shift()?.reject(err);
+        failQueued(queue, err);
         continue;
       }
       const held: HeldLock = {
@@ -161,49 +219,71 @@ export function createEventLocker(
         expiresAt: lock.expiration,
         remainingMs: () => lock.expiration - Date.now(),
       };
-      let served = 0;
       const heldSince = performance.now();
-      while (
-        queue.length > 0 &&
-        served < settings.maxJobsPerHold &&
-        (served === 0 || performance.now() - heldSince < settings.maxHoldMs)
-      ) {
+      let rounds = 0;
+      while (queue.length > 0 && (rounds === 0 || performance.now() - heldSince < settings.maxHoldMs)) {
         if (held.remainingMs() < settings.minValidityMs) {
-          if (served === 0) observer.failed('expired');
+          if (rounds === 0) observer.failed('expired');
           break;
         }
-        const job = queue.shift() as Job;
-        served++;
-        try {
-          job.resolve(await job.work(held));
-        } catch (err) {
-          job.reject(err);
-        }
+        rounds++;
+        await serve(take(queue, settings.maxBatch), held);
       }
       await release(lock, observer);
     }
     queues.delete(eventId);
   }
 
+  function enqueue(eventId: string, job: Job) {
+    let queue = queues.get(eventId);
+    if (queue && queue.length >= settings.maxQueue) {
+      observer.failed('queue_full');
+      job.reject(new LockUnavailableError('too many buyers are waiting for this event; retry'));
+      return;
+    }
+    // A request that waited its whole allowance is answered now, not when the
+    // lock finally comes round.
+    job.timer = setTimeout(() => {
+      const q = queues.get(eventId);
+      const at = q?.indexOf(job) ?? -1;
+      if (!q || at < 0) return;
+      q.splice(at, 1);
+      waiting--;
+      observer.failed('queue_timeout');
+      job.reject(new LockUnavailableError('the event is too busy; retry'));
+    }, settings.queueTimeoutMs);
+    waiting++;
+    if (queue) {
+      queue.push(job);
+      return;
+    }
+    queue = [job];
+    queues.set(eventId, queue);
+    void drain(eventId, queue);
+  }
+
   return {
     withEventLock<T>(eventId: string, work: (lock: HeldLock) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const job: Job = {
+        enqueue(eventId, {
           work,
           resolve: resolve as (v: unknown) => void,
           reject,
-          enqueuedAt: performance.now(),
-        };
-        const queue = queues.get(eventId);
-        if (queue) {
-          queue.push(job);
-          return;
-        }
-        const fresh = [job];
-        queues.set(eventId, fresh);
-        void drain(eventId, fresh);
+        });
       });
     },
+    inBatch<I, T>(eventId: string, kind: string, item: I, run: BatchRun<I, T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        enqueue(eventId, {
+          kind,
+          item,
+          run: run as BatchRun<unknown, unknown>,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+        });
+      });
+    },
+    queued: () => waiting,
   };
 }
 

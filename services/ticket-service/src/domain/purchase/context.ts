@@ -2,6 +2,7 @@ import type { EventLocker } from '../../lib/event-lock.ts';
 import type { Metrics } from '../../plugins/external/metrics.ts';
 import type { DomainContext } from '../context.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
+import type { SeatViews } from './seat-view.ts';
 
 export type SeatStatus = 'available' | 'held' | 'sold';
 
@@ -23,6 +24,8 @@ export interface PurchaseContext extends DomainContext {
   locks: EventLocker;
   payments: PaymentProvider;
   metrics: Metrics;
+  /** In-memory seat availability per event, used only to refuse early. */
+  seatViews: SeatViews;
   holdTtlSeconds: number;
   publishSeats(eventId: string, version: number, changes: SeatChange[]): void;
   faults: Faults;

@@ -4,6 +4,7 @@
 // (pause, crash, clock jump) finds its epoch superseded, matches zero rows and is
 // rolled back; the client hears 503 and may retry with the same key.
 import { Prisma } from '../../generated/prisma/client.ts';
+import type { HeldLock } from '../../lib/event-lock.ts';
 import { recordAudit } from '../audit/record.ts';
 import { SYSTEM } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -53,41 +54,58 @@ async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: 
 
 export type Step = 'hold' | 'order' | 'release' | 'expire';
 
+/**
+ * One fenced transaction by a lock holder: the fence first, then `work`, then
+ * the seat changes are published. A holder whose epoch was superseded writes
+ * nothing and its callers hear 503 (retry with the same key).
+ */
+export async function fencedTransaction<T>(
+  ctx: PurchaseContext,
+  eventId: string,
+  lock: HeldLock,
+  work: (tx: Prisma.TransactionClient, fence: Fence) => Promise<FencedResult<T>>,
+): Promise<T> {
+  await ctx.faults.inCriticalSection?.(eventId);
+  let outcome: FencedResult<T> & { version: number };
+  try {
+    outcome = await ctx.db.$transaction(
+      async (tx) => {
+        const fence = await checkFence(tx, eventId, lock.epoch);
+        const done = await work(tx, fence);
+        return { ...done, version: fence.version };
+      },
+      { maxWait: 5_000, timeout: 10_000 },
+    );
+  } catch (err) {
+    if (!(err instanceof FencedError)) throw err;
+    ctx.metrics.fencedRejections.inc();
+    await recordAudit(ctx.db, ctx.replica, {
+      actor: SYSTEM,
+      action: 'lock.fenced',
+      subject: `event:${eventId}`,
+      detail: { epoch: lock.epoch.toString() },
+    }).catch(() => {});
+    throw new AppError(
+      'UNAVAILABLE',
+      'The event lock was lost; nothing was written. Retry with the same key.',
+    );
+  }
+  // Published even when nothing changed: the version did grow, and clients that
+  // see every version know they missed nothing.
+  ctx.publishSeats(eventId, outcome.version, outcome.changes);
+  return outcome.result;
+}
+
+/** A seat change on its own: waits its turn for the event lock, then one fenced transaction. */
 export async function runFenced<T>(
   ctx: PurchaseContext,
   step: Step,
   eventId: string,
   work: (tx: Prisma.TransactionClient, fence: Fence) => Promise<FencedResult<T>>,
 ): Promise<T> {
-  const outcome = await ctx.locks.withEventLock(eventId, async (lock) => {
-    await ctx.faults.inCriticalSection?.(eventId);
-    try {
-      return await ctx.db.$transaction(
-        async (tx) => {
-          const fence = await checkFence(tx, eventId, lock.epoch);
-          const done = await work(tx, fence);
-          return { ...done, version: fence.version };
-        },
-        { maxWait: 5_000, timeout: 10_000 },
-      );
-    } catch (err) {
-      if (!(err instanceof FencedError)) throw err;
-      ctx.metrics.fencedRejections.inc();
-      await recordAudit(ctx.db, ctx.replica, {
-        actor: SYSTEM,
-        action: 'lock.fenced',
-        subject: `event:${eventId}`,
-        detail: { epoch: lock.epoch.toString() },
-      }).catch(() => {});
-      throw new AppError(
-        'UNAVAILABLE',
-        'The event lock was lost; nothing was written. Retry with the same key.',
-      );
-    }
-  });
-  // Published even when nothing changed: the version did grow, and clients that
-  // see every version know they missed nothing.
-  ctx.publishSeats(eventId, outcome.version, outcome.changes);
+  const result = await ctx.locks.withEventLock(eventId, (lock) =>
+    fencedTransaction(ctx, eventId, lock, work),
+  );
   ctx.faults.afterCommit?.(step);
-  return outcome.result;
+  return result;
 }

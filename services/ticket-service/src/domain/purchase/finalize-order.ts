@@ -1,10 +1,8 @@
-// The purchase transactions proper, each behind the fence (runFenced): seats
-// become sold, the order and its tickets are written and the Idempotency-Key is
-// completed, all in one transaction. The unique (event, seat) constraint on
-// tickets stands behind every other guard.
-//  - finalizeOrder: the seats of a hold (POST /holds/:id/order);
-//  - sellSeats: seats claimed and sold in one step (POST /events/:id/orders),
-//    one lock hold and one transaction for the whole purchase.
+// Buying a hold (POST /holds/:id/order) behind the fence (runFenced): the hold's
+// seats become sold, the order and its tickets are written and the
+// Idempotency-Key is completed, all in one transaction. The unique (event, seat)
+// constraint on tickets stands behind every other guard. One-step purchases are
+// sold in batches instead (sell-batch.ts).
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -12,11 +10,9 @@ import type { Actor } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
 import { type Fence, type FencedResult, runFenced } from './fence.ts';
-import type { SeatSelection } from './holds.ts';
 import { completeIdempotent } from './idempotency.ts';
 import type { OrderView } from './orders.ts';
-import { pickBestSeats } from './pick-seats.ts';
-import { refuse } from './seat-claims.ts';
+import type { Settlement } from './sell-batch.ts';
 
 type Buyer = Actor & { id: string };
 
@@ -31,13 +27,6 @@ interface OrderRecord {
   fence: Fence;
   paymentRef: string;
   idempotency: { key: string; owner: string };
-}
-
-/** What the buyer is answered: built from the transaction's own rows, so no read follows the COMMIT. */
-export interface Settlement {
-  orderId: string;
-  totalCents: number;
-  view: OrderView;
 }
 
 async function writeOrder(
@@ -122,39 +111,5 @@ export async function finalizeOrder(
        RETURNING id, price_cents, label`);
     if (seats.length !== hold.seat_ids.length) throw expired();
     return writeOrder(tx, ctx.replica, { ...input, orderId, seats, fence });
-  });
-}
-
-/** Claims the seats (named, or the best available) and sells them in one transaction. */
-export async function sellSeats(
-  ctx: PurchaseContext,
-  input: {
-    eventId: string;
-    selection: SeatSelection;
-    /** For best-N: the dearest seat the authorization covers. */
-    maxSeatPrice?: number;
-    actor: Buyer;
-    idempotency: { key: string; owner: string };
-    paymentRef: string;
-  },
-): Promise<Settlement> {
-  const orderId = randomUUID();
-  const { selection, eventId } = input;
-  return runFenced(ctx, 'order', eventId, async (tx, fence) => {
-    if (fence.eventStatus !== 'on_sale') {
-      throw new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
-        unavailable: 'seatIds' in selection ? selection.seatIds : [],
-      });
-    }
-    const seatIds =
-      'seatIds' in selection
-        ? selection.seatIds
-        : await pickBestSeats(tx, eventId, selection.quantity, input.maxSeatPrice);
-    const seats = await tx.$queryRaw<SoldSeat[]>(Prisma.sql`
-      UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, updated_at = now()
-       WHERE event_id = ${eventId}::uuid AND id = ANY(${seatIds}::uuid[]) AND status = 'available'
-       RETURNING id, price_cents, label`);
-    if (seats.length < seatIds.length) await refuse(tx, eventId, seatIds, seats);
-    return writeOrder(tx, ctx.replica, { ...input, orderId, holdId: null, seats, fence });
   });
 }

@@ -23,6 +23,7 @@ export async function createHold(
 ) {
   const holdId = randomUUID();
   if ('seatIds' in selection) selection = { seatIds: distinctSeatIds(selection.seatIds) };
+  const layout = 'quantity' in selection ? await ctx.seatViews.of(eventId) : undefined;
   await runFenced(ctx, 'hold', eventId, async (tx, fence) => {
     if (fence.eventStatus !== 'on_sale') {
       throw new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
@@ -30,7 +31,11 @@ export async function createHold(
       });
     }
     const seatIds =
-      'seatIds' in selection ? selection.seatIds : await pickBestSeats(tx, eventId, selection.quantity);
+      'seatIds' in selection
+        ? selection.seatIds
+        : await pickBestSeats(tx, eventId, selection.quantity, undefined, (s, row) =>
+            layout?.rowLength(s, row),
+          );
     const taken = await tx.$queryRaw<{ id: string; price_cents: number }[]>(Prisma.sql`
       UPDATE seats SET status = 'held', hold_id = ${holdId}::uuid, updated_at = now()
        WHERE event_id = ${eventId}::uuid AND id = ANY(${seatIds}::uuid[]) AND status = 'available'

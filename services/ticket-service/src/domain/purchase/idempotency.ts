@@ -37,7 +37,6 @@ interface KeyRow {
   request_hash: string;
   state: 'in_progress' | 'completed';
   order_id: string | null;
-  lease_over: boolean;
 }
 
 export async function beginIdempotent(
@@ -49,27 +48,25 @@ export async function beginIdempotent(
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const owner = randomUUID();
-    const inserted = await db.$executeRaw(Prisma.sql`
-      INSERT INTO idempotency_records (user_id, key, request_hash, state, owner, lease_until)
+    // One statement claims a new key or takes over one whose owner's lease ran
+    // out (raw SQL: Prisma's upsert cannot make the update conditional).
+    const claimed = await db.$queryRaw<{ owner: string }[]>(Prisma.sql`
+      INSERT INTO idempotency_records AS r (user_id, key, request_hash, state, owner, lease_until)
       VALUES (${userId}::uuid, ${key}, ${hash}, 'in_progress', ${owner}, now() + ${LEASE_MS} * interval '1 millisecond')
-      ON CONFLICT (user_id, key) DO NOTHING`);
-    if (inserted === 1) return { kind: 'owner', owner };
+      ON CONFLICT (user_id, key) DO UPDATE
+         SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until, updated_at = now()
+       WHERE r.state = 'in_progress' AND r.lease_until < now() AND r.request_hash = EXCLUDED.request_hash
+      RETURNING owner`);
+    if (claimed[0]?.owner === owner) return { kind: 'owner', owner };
 
     const [row] = await db.$queryRaw<KeyRow[]>(Prisma.sql`
-      SELECT request_hash, state, order_id, lease_until < now() AS lease_over
-        FROM idempotency_records WHERE user_id = ${userId}::uuid AND key = ${key}`);
+      SELECT request_hash, state, order_id FROM idempotency_records
+       WHERE user_id = ${userId}::uuid AND key = ${key}`);
     if (row) {
       if (row.request_hash !== hash) {
         throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used for a different request.');
       }
       if (row.state === 'completed' && row.order_id) return { kind: 'replay', orderId: row.order_id };
-      if (row.lease_over) {
-        const taken = await db.$executeRaw(Prisma.sql`
-          UPDATE idempotency_records
-             SET owner = ${owner}, lease_until = now() + ${LEASE_MS} * interval '1 millisecond', updated_at = now()
-           WHERE user_id = ${userId}::uuid AND key = ${key} AND state = 'in_progress' AND lease_until < now()`);
-        if (taken === 1) return { kind: 'owner', owner };
-      }
     }
     if (Date.now() > deadline) {
       throw new AppError(

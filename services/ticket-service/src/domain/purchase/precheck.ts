@@ -1,12 +1,13 @@
-// One cheap read before a one-step purchase claims anything. It refuses what is
-// plainly not there (sold out, taken, sales closed) without a lock or a write,
-// and says how much to authorize: the sum of the named seats, or N times the
-// dearest available seat. The read may be a moment old; it can only refuse what
-// was unavailable when it ran, and a "yes" is decided again under the lock.
-import { Prisma } from '../../generated/prisma/client.ts';
-import type { DomainContext } from '../context.ts';
-import { AppError, notFound } from '../errors.ts';
+// Before a one-step purchase claims anything: refuse what is plainly not there
+// (sold out, taken) from the replica's in-memory seat view, without a lock or a
+// database read, and say how much to authorize: the sum of the named seats, or N
+// times the dearest available seat. The view may be a moment old (see
+// seat-view.ts); it can only refuse, and a "yes" is decided again under the lock.
+// Seats the view does not know (another event's) are left to the transaction,
+// which names them in its 400 answer.
+import { AppError } from '../errors.ts';
 import type { SeatSelection } from './holds.ts';
+import type { EventSeats } from './seat-view.ts';
 
 export interface Inspection {
   refusal?: AppError;
@@ -15,58 +16,29 @@ export interface Inspection {
   currency: string;
 }
 
-interface SeatRow {
-  id: string;
-  status: string;
-  price_cents: number;
-}
-
-export async function inspectSelection(
-  ctx: DomainContext,
-  eventId: string,
-  selection: SeatSelection,
-): Promise<Inspection> {
-  const [event] = await ctx.db.$queryRaw<{ status: string; currency: string }[]>(Prisma.sql`
-    SELECT status::text, currency FROM events WHERE id = ${eventId}::uuid`);
-  if (!event) throw notFound('event');
-  const requested = 'seatIds' in selection ? selection.seatIds : [];
-  if (event.status !== 'on_sale') {
-    return {
-      refusal: new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
-        unavailable: requested,
-      }),
-      amountCents: 0,
-      currency: event.currency,
-    };
-  }
+export function inspectSelection(view: EventSeats, selection: SeatSelection): Inspection {
+  const currency = view.currency;
   if ('quantity' in selection) {
-    // The dearest available seats first: their count says whether enough remain,
-    // and the first one is the dearest available seat.
-    const top = await ctx.db.$queryRaw<SeatRow[]>(Prisma.sql`
-      SELECT id, 'available' AS status, price_cents FROM seats
-       WHERE event_id = ${eventId}::uuid AND status = 'available'
-       ORDER BY price_cents DESC LIMIT ${selection.quantity}`);
+    const remaining = view.availableCount();
     const refusal =
-      top.length < selection.quantity
+      remaining < selection.quantity
         ? new AppError('SOLD_OUT', `Fewer than ${selection.quantity} seats remain for this event.`, {
-            remaining: top.length,
+            remaining,
           })
         : undefined;
-    return {
-      refusal,
-      amountCents: (top[0]?.price_cents ?? 0) * selection.quantity,
-      currency: event.currency,
-    };
+    return { refusal, amountCents: view.dearestAvailable() * selection.quantity, currency };
   }
-  const seats = await ctx.db.$queryRaw<SeatRow[]>(Prisma.sql`
-    SELECT id, status::text, price_cents FROM seats
-     WHERE event_id = ${eventId}::uuid AND id = ANY(${requested}::uuid[])`);
-  const taken = new Set(seats.filter((s) => s.status !== 'available').map((s) => s.id));
+  let amountCents = 0;
+  const unavailable: string[] = [];
+  for (const id of selection.seatIds) {
+    const seat = view.seats.get(id);
+    if (!seat) continue;
+    amountCents += seat.priceCents;
+    if (seat.status !== 'available') unavailable.push(id);
+  }
   const refusal =
-    taken.size > 0
-      ? new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', {
-          unavailable: requested.filter((id) => taken.has(id)),
-        })
+    unavailable.length > 0
+      ? new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', { unavailable })
       : undefined;
-  return { refusal, amountCents: seats.reduce((n, s) => n + s.price_cents, 0), currency: event.currency };
+  return { refusal, amountCents, currency };
 }

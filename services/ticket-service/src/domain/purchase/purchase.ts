@@ -6,12 +6,13 @@ import { LockUnavailableError } from '../../lib/event-lock.ts';
 import type { Actor } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
-import { finalizeOrder, type Settlement, sellSeats } from './finalize-order.ts';
+import { finalizeOrder } from './finalize-order.ts';
 import type { SeatSelection } from './holds.ts';
 import { beginIdempotent, requestHash, settleIdempotent } from './idempotency.ts';
 import { loadOrder, type OrderView } from './orders.ts';
-import { type Inspection, inspectSelection } from './precheck.ts';
+import { inspectSelection } from './precheck.ts';
 import { distinctSeatIds } from './seat-claims.ts';
+import { type BuyRequest, type Settlement, sellBatch } from './sell-batch.ts';
 
 export interface Payment {
   method: 'test';
@@ -32,17 +33,14 @@ async function idempotently(
   key: string,
   hash: string,
   purchase: (owner: string) => Promise<Settlement>,
-  precheck?: () => Promise<AppError | undefined>,
+  refusal?: AppError,
 ): Promise<PurchaseResult> {
   const started = performance.now();
-  if (precheck && !(await keyExists(ctx, buyer.id, key))) {
-    const refusal = await precheck();
-    // A request with this key that is already under way claimed it before it
-    // took its seats; it, not the refusal, decides the answer.
-    if (refusal && !(await keyExists(ctx, buyer.id, key))) {
-      ctx.metrics.orders.inc({ outcome: refusal.code.toLowerCase() });
-      throw refusal;
-    }
+  // A request with this key that is already under way (or done) claimed it
+  // before it took its seats; it, not the refusal, decides the answer.
+  if (refusal && !(await keyExists(ctx, buyer.id, key))) {
+    ctx.metrics.orders.inc({ outcome: refusal.code.toLowerCase() });
+    throw refusal;
   }
   const start = await beginIdempotent(ctx.db, buyer.id, key, hash);
   if (start.kind === 'replay') {
@@ -160,7 +158,7 @@ export async function orderHold(
   });
 }
 
-/** POST /events/:eventId/orders: claim and buy in one step, in one transaction. */
+/** POST /events/:eventId/orders: claim and buy in one step, in the event's next batch. */
 export async function buyNow(
   ctx: PurchaseContext,
   buyer: Buyer,
@@ -171,31 +169,25 @@ export async function buyNow(
 ): Promise<PurchaseResult> {
   const hash = requestHash('buy-now', eventId, { selection, payment });
   const wanted = 'seatIds' in selection ? { seatIds: distinctSeatIds(selection.seatIds) } : selection;
-  let inspected: Inspection | undefined;
+  const view = await ctx.seatViews.of(eventId);
+  const { amountCents, currency, refusal } = inspectSelection(view, wanted);
+  // Seats dearer than what was authorized may have come free since the
+  // inspection; best-N then chooses among those the authorization covers.
+  const maxSeatPrice = 'quantity' in wanted ? Math.floor(amountCents / wanted.quantity) : undefined;
   return idempotently(
     ctx,
     buyer,
     key,
     hash,
-    async (owner) => {
-      const { amountCents, currency } = inspected ?? (await inspectSelection(ctx, eventId, wanted));
-      // Seats dearer than what was authorized may have come free since the
-      // inspection; best-N then chooses among those the authorization covers.
-      const maxSeatPrice = 'quantity' in wanted ? Math.floor(amountCents / wanted.quantity) : undefined;
-      return paid(ctx, buyer, { amountCents, currency, key }, payment, (paymentRef) =>
-        sellSeats(ctx, {
+    (owner) =>
+      paid(ctx, buyer, { amountCents, currency, key }, payment, (paymentRef) =>
+        ctx.locks.inBatch(
           eventId,
-          selection: wanted,
-          maxSeatPrice,
-          actor: buyer,
-          idempotency: { key, owner },
-          paymentRef,
-        }),
-      );
-    },
-    async () => {
-      inspected = await inspectSelection(ctx, eventId, wanted);
-      return inspected.refusal;
-    },
+          'buy',
+          { buyer, selection: wanted, maxSeatPrice, idempotency: { key, owner }, paymentRef },
+          (lock, requests: BuyRequest[]) => sellBatch(ctx, eventId, lock, requests, view),
+        ),
+      ),
+    refusal,
   );
 }

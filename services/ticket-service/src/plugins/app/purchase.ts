@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { createTestPaymentProvider } from '../../domain/payments/test-provider.ts';
 import type { Faults, PurchaseContext } from '../../domain/purchase/context.ts';
 import { expireHolds } from '../../domain/purchase/expire-holds.ts';
+import { createSeatViews } from '../../domain/purchase/seat-view.ts';
 import { createSeatFeed, type SeatFeed } from '../../lib/seat-feed.ts';
 
 declare module 'fastify' {
@@ -23,6 +24,7 @@ export default fp(
       ...app.domain,
       locks: app.locks,
       payments: createTestPaymentProvider(),
+      seatViews: createSeatViews(app.db, (eventId, listener) => feed.subscribe(eventId, listener)),
       metrics: app.metrics,
       holdTtlSeconds: app.config.holdTtlSeconds,
       publishSeats: (eventId, version, changes) => feed.publish({ eventId, version, changes }),
@@ -56,6 +58,7 @@ export default fp(
       clearInterval(timer);
     });
     app.addHook('onClose', async () => {
+      ctx.seatViews.close();
       await feed.close();
     });
   },

@@ -32,6 +32,12 @@ function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    purchaseBatchSize: new Histogram({
+      name: 'tickets_purchase_batch_size',
+      help: 'Purchases sold together in one transaction (one round of a lock hold)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
     fencedRejections: new Counter({
       name: 'tickets_fenced_rejections_total',
       help: 'Transactions rolled back because their lock epoch was stale',

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { Gauge } from 'prom-client';
 import { takeEpoch } from '../../domain/purchase/epoch.ts';
 import { createEventLocker, defaultLockSettings, type EventLocker } from '../../lib/event-lock.ts';
 
@@ -19,15 +20,28 @@ export default fp(
           ...defaultLockSettings,
           ttlMs: app.config.lockTtlMs,
           minValidityMs: Math.floor(app.config.lockTtlMs / 3),
+          maxBatch: app.config.purchaseBatchMax,
+          maxHoldMs: app.config.lockHoldMaxMs,
+          queueTimeoutMs: app.config.lockQueueWaitMs,
+          maxQueue: app.config.lockQueueMax,
         },
         {
           acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
+          batch: (size) => m.purchaseBatchSize.observe(size),
           failed: (reason) => m.lockFailures.inc({ reason }),
           releaseFailed: (err) => app.log.warn({ err }, 'lock release failed; the lease will expire'),
         },
         (eventId) => takeEpoch(app.db, eventId),
       ),
     );
+    new Gauge({
+      name: 'tickets_lock_queue_waiting',
+      help: 'Requests waiting in this replica for an event lock, over all events',
+      registers: [m.registry],
+      collect() {
+        this.set(app.locks.queued());
+      },
+    });
   },
   { name: 'redlock', dependencies: ['redis', 'metrics', 'prisma'] },
 );

@@ -1,0 +1,227 @@
+// A per-replica, in-memory picture of each busy event's seats, kept fresh by the
+// seat feed. It is used only to REFUSE what is plainly unavailable (and to price
+// an authorization) without a database read; it never sells: every "yes" is
+// decided again under the event lock from Postgres.
+//
+// How stale can it be? A change reaches it one pub/sub hop after its COMMIT
+// (about a millisecond on one host). A lost message is noticed when a later
+// version arrives and the gap stays open longer than `gapMs`, and a view is
+// reloaded whenever it is older than `maxAgeMs` anyway, so a seat that came free
+// is wrongly refused for at most `maxAgeMs` (default 5 s) even if every message
+// about it was lost. Reloads happen in the background; the old picture serves
+// meanwhile.
+//
+// The layout part (ids, sections, rows, prices, labels) never changes after an
+// event is created, so it also answers row lengths for best-N without a query.
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import type { SeatFeedMessage } from '../../lib/seat-feed.ts';
+import { notFound } from '../errors.ts';
+import type { SeatStatus } from './context.ts';
+
+export interface ViewSeat {
+  id: string;
+  section: string;
+  row: number;
+  number: number;
+  label: string;
+  priceCents: number;
+  status: SeatStatus;
+  /** Seat version of the last change applied to this seat. */
+  version: number;
+}
+
+export interface EventSeats {
+  eventId: string;
+  currency: string;
+  seats: Map<string, ViewSeat>;
+  availableCount(): number;
+  /** Price of the dearest available seat, or 0 when none is left. */
+  dearestAvailable(): number;
+  /** Highest seat number in a row (rows are numbered from 1). */
+  rowLength(section: string, row: number): number | undefined;
+}
+
+export interface SeatViewSettings {
+  maxAgeMs: number;
+  gapMs: number;
+  /** Events kept in memory; the least recently used is dropped. */
+  capacity: number;
+}
+
+export const defaultSeatViewSettings: SeatViewSettings = { maxAgeMs: 5_000, gapMs: 1_000, capacity: 64 };
+
+type Subscribe = (eventId: string, listener: (m: SeatFeedMessage) => void) => () => void;
+
+interface Entry {
+  view: LiveView;
+  loading?: Promise<void>;
+}
+
+export interface SeatViews {
+  of(eventId: string): Promise<EventSeats>;
+  close(): void;
+}
+
+export function createSeatViews(
+  db: PrismaClient,
+  subscribe: Subscribe,
+  settings: SeatViewSettings = defaultSeatViewSettings,
+): SeatViews {
+  const entries = new Map<string, Entry>();
+  const firstLoads = new Map<string, Promise<LiveView>>();
+
+  async function load(eventId: string): Promise<LiveView> {
+    const view = new LiveView(eventId);
+    // Listen before reading, so that no change committed after the read is missed.
+    view.unsubscribe = subscribe(eventId, (m) => view.apply(m));
+    try {
+      await view.fill(db);
+    } catch (err) {
+      view.unsubscribe();
+      throw err;
+    }
+    return view;
+  }
+
+  function remember(eventId: string, entry: Entry) {
+    entries.delete(eventId);
+    entries.set(eventId, entry);
+    if (entries.size > settings.capacity) {
+      const [oldestId, oldest] = entries.entries().next().value as [string, Entry];
+      entries.delete(oldestId);
+      oldest.view.unsubscribe();
+    }
+  }
+
+  function refreshInBackground(eventId: string, entry: Entry) {
+    entry.loading = load(eventId)
+      .then((fresh) => {
+        const old = entry.view;
+        entry.view = fresh;
+        old.unsubscribe();
+      })
+      .catch(() => {})
+      .finally(() => {
+        entry.loading = undefined;
+      });
+  }
+
+  return {
+    async of(eventId) {
+      const entry = entries.get(eventId);
+      if (entry) {
+        remember(eventId, entry);
+        if (!entry.loading && entry.view.stale(settings)) refreshInBackground(eventId, entry);
+        return entry.view;
+      }
+      let pending = firstLoads.get(eventId);
+      if (!pending) {
+        pending = load(eventId).finally(() => firstLoads.delete(eventId));
+        firstLoads.set(eventId, pending);
+      }
+      const view = await pending;
+      if (!entries.has(eventId)) remember(eventId, { view });
+      return (entries.get(eventId) as Entry).view;
+    },
+    close() {
+      for (const entry of entries.values()) entry.view.unsubscribe();
+      entries.clear();
+    },
+  };
+}
+
+class LiveView implements EventSeats {
+  currency = '';
+  seats = new Map<string, ViewSeat>();
+  unsubscribe: () => void = () => {};
+  private loadedAt = 0;
+  private loadedVersion = 0;
+  /** Every version up to this one has been seen. */
+  private contiguous = 0;
+  private ahead = new Set<number>();
+  private gapSince: number | undefined;
+  private early: SeatFeedMessage[] = [];
+  private filled = false;
+  private available = new Map<number, number>();
+  private rows = new Map<string, number>();
+
+  readonly eventId: string;
+
+  constructor(eventId: string) {
+    this.eventId = eventId;
+  }
+
+  async fill(db: PrismaClient) {
+    // The version is read before the seats, so the seats are at least that new.
+    const [event] = await db.$queryRaw<{ currency: string; seat_version: bigint }[]>(Prisma.sql`
+      SELECT currency, seat_version FROM events WHERE id = ${this.eventId}::uuid`);
+    if (!event) throw notFound('event');
+    const rows = await db.$queryRaw<Omit<ViewSeat, 'version'>[]>(Prisma.sql`
+      SELECT id, section, "row", number, label, price_cents AS "priceCents", status::text AS status
+        FROM seats WHERE event_id = ${this.eventId}::uuid`);
+    this.currency = event.currency;
+    this.loadedVersion = Number(event.seat_version);
+    this.contiguous = this.loadedVersion;
+    for (const row of rows) {
+      this.seats.set(row.id, { ...row, version: this.loadedVersion });
+      if (row.status === 'available') this.count(row.priceCents, 1);
+      const key = rowKey(row.section, row.row);
+      this.rows.set(key, Math.max(this.rows.get(key) ?? 0, row.number));
+    }
+    this.loadedAt = performance.now();
+    this.filled = true;
+    for (const m of this.early.splice(0)) this.apply(m);
+  }
+
+  apply(message: SeatFeedMessage) {
+    if (!this.filled) {
+      this.early.push(message);
+      return;
+    }
+    const v = message.version;
+    if (v <= this.loadedVersion) return;
+    if (v > this.contiguous) {
+      this.ahead.add(v);
+      while (this.ahead.delete(this.contiguous + 1)) this.contiguous++;
+      if (this.ahead.size === 0) this.gapSince = undefined;
+      else this.gapSince ??= performance.now();
+    }
+    for (const change of message.changes) {
+      const seat = this.seats.get(change.id);
+      // Messages from several Redis masters may arrive out of order: the newest wins.
+      if (!seat || v <= seat.version) continue;
+      if (seat.status === 'available') this.count(seat.priceCents, -1);
+      seat.status = change.status as SeatStatus;
+      seat.version = v;
+      if (seat.status === 'available') this.count(seat.priceCents, 1);
+    }
+  }
+
+  stale(settings: SeatViewSettings): boolean {
+    const now = performance.now();
+    if (now - this.loadedAt > settings.maxAgeMs) return true;
+    return this.gapSince !== undefined && now - this.gapSince > settings.gapMs;
+  }
+
+  availableCount(): number {
+    let n = 0;
+    for (const count of this.available.values()) n += count;
+    return n;
+  }
+
+  dearestAvailable(): number {
+    let dearest = 0;
+    for (const [price, count] of this.available) if (count > 0 && price > dearest) dearest = price;
+    return dearest;
+  }
+
+  rowLength(section: string, row: number): number | undefined {
+    return this.rows.get(rowKey(section, row));
+  }
+
+  private count(price: number, delta: number) {
+    this.available.set(price, (this.available.get(price) ?? 0) + delta);
+  }
+}
+
+const rowKey = (section: string, row: number) => `${section}\u0000${row}`;
