@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { createTestPaymentProvider } from '../../domain/payments/test-provider.ts';
 import type { Faults, PurchaseContext } from '../../domain/purchase/context.ts';
 import { expireHolds } from '../../domain/purchase/expire-holds.ts';
-import { createSeatViews } from '../../domain/purchase/seat-view.ts';
+import { createSeatViews, defaultSeatViewSettings } from '../../domain/purchase/seat-view.ts';
 import { createSeatFeed, type SeatFeed } from '../../lib/seat-feed.ts';
 
 declare module 'fastify' {
@@ -24,7 +24,10 @@ export default fp(
       ...app.domain,
       locks: app.locks,
       payments: createTestPaymentProvider(),
-      seatViews: createSeatViews(app.db, (eventId, listener) => feed.subscribe(eventId, listener)),
+      seatViews: createSeatViews(app.db, (eventId, listener) => feed.subscribe(eventId, listener), {
+        ...defaultSeatViewSettings,
+        maxAgeMs: app.config.seatViewMaxAgeMs,
+      }),
       metrics: app.metrics,
       holdTtlSeconds: app.config.holdTtlSeconds,
       publishSeats: (eventId, version, changes) => feed.publish({ eventId, version, changes }),

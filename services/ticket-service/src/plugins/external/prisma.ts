@@ -31,6 +31,14 @@ export default fp(
     const pool = createPool(app.config.databaseUrl, app.config.dbPoolSize);
     // A broken idle connection must not crash the process; the next query reconnects.
     pool.on('error', (err) => app.log.warn({ err }, 'idle database connection failed'));
+    // Every statement, pooled or in a transaction, goes through a client's query().
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        app.metrics.dbStatements.inc();
+        return query(...args);
+      };
+    });
     const db = new PrismaClient({ adapter: new PrismaPg(pool) });
     app.decorate('db', db);
 

@@ -30,6 +30,11 @@ export default fp(
     for (const [i, client] of clients.entries()) {
       // Without a listener ioredis prints every reconnect failure as unhandled.
       client.on('error', (err) => app.log.debug({ err, node: i }, 'redis node error'));
+      const send = client.sendCommand.bind(client);
+      client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
+        app.metrics.redisCommands.inc();
+        return send(...args);
+      };
     }
     app.decorate('redis', clients);
     // Give the nodes a moment to connect so the first requests find a quorum;
@@ -39,7 +44,7 @@ export default fp(
       await Promise.all(clients.map(closeClient));
     });
   },
-  { name: 'redis', dependencies: ['config'] },
+  { name: 'redis', dependencies: ['config', 'metrics'] },
 );
 
 function connected(client: Redis, timeoutMs: number): Promise<void> {

@@ -1,0 +1,286 @@
+// Group commit under the event lock: what a purchase costs (statements and Redis
+// commands, counted by the service's own metrics), that a batch of N costs what a
+// batch of one costs, that buyers of one batch get their own answers, and that an
+// event's queue refuses at once when it is full or a request waited too long.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
+import { buyNow, GOOD_CARD, seatsOf } from './support/purchase.ts';
+
+// One batch transaction of one-step purchases by seat id: BEGIN, fence, read the
+// named seats, mark seats sold, insert orders, insert tickets, complete the keys,
+// write the operation log, COMMIT. Best-N adds one read (the available window).
+const BATCH_STATEMENTS = 9;
+// Outside the lock, per purchase: the Idempotency-Key claim. Per lock hold: the epoch.
+const PER_PURCHASE = 1;
+const PER_HOLD = 1;
+// Per lock hold: SET NX and release on three masters; per batch: PUBLISH on three.
+const REDIS_PER_HOLD = 6;
+const REDIS_PER_BATCH = 3;
+
+let app: FastifyInstance;
+let admin: TestUser;
+
+beforeAll(async () => {
+  app = await buildTestApp({
+    replicaId: 'batch',
+    // Nothing runs in the background while statements are counted, and a lock
+    // hold outlasts any pause of a loaded test machine.
+    holdSweepIntervalMs: 3_600_000,
+    seatViewMaxAgeMs: 3_600_000,
+    lockTtlMs: 30_000,
+    lockHoldMaxMs: 60_000,
+  });
+  admin = await createAdmin(app);
+});
+afterEach(() => {
+  app.faults.inCriticalSection = undefined;
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+async function counts() {
+  const db = (await app.metrics.dbStatements.get()).values[0]?.value ?? 0;
+  const redis = (await app.metrics.redisCommands.get()).values[0]?.value ?? 0;
+  return { db, redis };
+}
+
+async function until(check: () => boolean) {
+  for (let i = 0; i < 2_000 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+}
+
+/** Holds the next lock hold inside its critical section until `open()` is called. */
+function gate() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let entered = false;
+  app.faults.inCriticalSection = async () => {
+    app.faults.inCriticalSection = undefined;
+    entered = true;
+    await opened;
+  };
+  return { open, entered: () => entered };
+}
+
+const bigHall = {
+  layout: { sections: [{ name: 'Stalls', rows: 4, seatsPerRow: 10, priceCents: 2500 }] },
+};
+
+describe('statement budget', () => {
+  it('when one buyer buys named seats on a warm replica, then it costs one claim, one epoch and one batch', async () => {
+    const event = await createEvent(app, admin, bigHall);
+    const buyer = await signup(app);
+    const seats = (await seatsOf(app, event.id)).seats;
+    // Warm: the seat view of the event is loaded and the buyer authenticated once.
+    expect((await buyNow(app, buyer, event.id, { seatIds: [seats[0]?.id] })).statusCode).toBe(201);
+    const before = await counts();
+    const res = await buyNow(app, buyer, event.id, { seatIds: [seats[1]?.id, seats[2]?.id] });
+    expect(res.statusCode).toBe(201);
+    const after = await counts();
+    // The auth row may be cached (0) or read (1); everything else is fixed.
+    expect(after.db - before.db).toBeGreaterThanOrEqual(PER_PURCHASE + PER_HOLD + BATCH_STATEMENTS);
+    expect(after.db - before.db).toBeLessThanOrEqual(PER_PURCHASE + PER_HOLD + BATCH_STATEMENTS + 1);
+    expect(after.redis - before.redis).toBe(REDIS_PER_HOLD + REDIS_PER_BATCH);
+  });
+
+  it('when a named seat is plainly sold, then the refusal costs one read and no Redis command', async () => {
+    const event = await createEvent(app, admin, bigHall);
+    const [first, second] = [await signup(app), await signup(app)];
+    const seat = (await seatsOf(app, event.id)).seats[0]?.id as string;
+    expect((await buyNow(app, first, event.id, { seatIds: [seat] })).statusCode).toBe(201);
+    // The seat view learns of the sale through the seat feed.
+    const view = await app.purchase.seatViews.of(event.id);
+    await until(() => view.seats.get(seat)?.status === 'sold');
+    const before = await counts();
+    const refused = await buyNow(app, second, event.id, { seatIds: [seat] });
+    const after = await counts();
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe('SEAT_UNAVAILABLE');
+    // Only "has this key been used?" (so that a retry of a finished purchase is replayed, not refused).
+    // (The buyer's auth row is read once, unless a cache has it.)
+    expect(after.db - before.db).toBeGreaterThanOrEqual(1);
+    expect(after.db - before.db).toBeLessThanOrEqual(2);
+    expect(after.redis - before.redis).toBe(0);
+  });
+
+  it('when 20 purchases queue behind one lock hold, then their batch costs what a batch of one costs', async () => {
+    const event = await createEvent(app, admin, bigHall);
+    const seats = (await seatsOf(app, event.id)).seats;
+    const buyers = await Promise.all(Array.from({ length: 21 }, () => signup(app)));
+    const g = gate();
+    const first = buyNow(app, buyers[0] as TestUser, event.id, { seatIds: [seats[0]?.id] });
+    await until(g.entered);
+    const rest = buyers.slice(1).map((b, i) => buyNow(app, b, event.id, { seatIds: [seats[i + 1]?.id] }));
+    await until(() => app.locks.queued() === 20);
+    const before = await counts();
+    g.open();
+    const answers = await Promise.all([first, ...rest]);
+    const after = await counts();
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(21).fill(201));
+    // Two rounds of one hold: a batch of 1, then a batch of 20.
+    expect(after.db - before.db).toBe(2 * BATCH_STATEMENTS);
+    expect(after.redis - before.redis).toBe(2 * REDIS_PER_BATCH + 3);
+    const tickets = await app.db.ticket.count({ where: { eventId: event.id } });
+    expect(tickets).toBe(21);
+  });
+});
+
+describe('one batch, separate answers', () => {
+  it('when buyers of one batch want overlapping seats, then each gets its own answer and the others are sold', async () => {
+    const event = await createEvent(app, admin, bigHall);
+    const s = (await seatsOf(app, event.id)).seats.map((x) => x.id);
+    const [a, b, c, d, e, blocker] = await Promise.all(Array.from({ length: 6 }, () => signup(app)));
+    const g = gate();
+    const opening = buyNow(app, blocker as TestUser, event.id, { seatIds: [s[39]] });
+    await until(g.entered);
+    const answers = [
+      buyNow(app, a as TestUser, event.id, { seatIds: [s[0], s[1]] }),
+      buyNow(app, b as TestUser, event.id, { seatIds: [s[1], s[2]] }),
+      buyNow(app, c as TestUser, event.id, { seatIds: [s[3]] }),
+      buyNow(app, d as TestUser, event.id, { quantity: 3 }),
+      buyNow(app, e as TestUser, event.id, { seatIds: [s[3], s[4]] }),
+    ];
+    await until(() => app.locks.queued() === 5);
+    g.open();
+    const [ra, rb, rc, rd, re] = await Promise.all(answers);
+    expect((await opening).statusCode).toBe(201);
+    // Queue order decides between two buyers of one seat: one wins, the other is
+    // told which seat it lost; their other seats stay on sale.
+    const pairs = [
+      { both: [ra, rb], contested: s[1] },
+      { both: [rc, re], contested: s[3] },
+    ];
+    const won: string[] = [];
+    for (const { both, contested } of pairs) {
+      expect(both.map((r) => r?.statusCode).sort()).toEqual([201, 409]);
+      const loser = both.find((r) => r?.statusCode === 409);
+      expect(loser?.json().unavailable).toEqual([contested]);
+      const winner = both.find((r) => r?.statusCode === 201);
+      won.push(...((winner?.json().seats as { id: string }[] | undefined) ?? []).map((x) => x.id));
+    }
+    expect(rd?.statusCode).toBe(201);
+    const bestN = ((rd?.json().seats as { id: string }[] | undefined) ?? []).map((x) => x.id);
+    expect(bestN).toHaveLength(3);
+    for (const id of bestN) expect([...won, s[39]]).not.toContain(id);
+    const losers = [ra, rb, rc, re].filter((r) => r?.statusCode === 409).length;
+    expect(losers).toBe(2);
+    // Nothing of a refused buyer was stored, and the refused keys are free again.
+    expect(await app.db.order.count({ where: { eventId: event.id } })).toBe(1 + 2 + 1);
+    const keys = await app.db.idempotencyRecord.findMany({
+      where: { userId: { in: [a, b, c, d, e].map((u) => u?.id ?? '') } },
+    });
+    expect(keys.map((k) => k.state)).toEqual(['completed', 'completed', 'completed']);
+    const sold = await app.db.seat.count({ where: { eventId: event.id, status: 'sold' } });
+    expect(sold).toBe(1 + won.length + 3);
+  });
+
+  it('when the batch is refused as a whole (sales closed), then every buyer hears it and nothing is stored', async () => {
+    const event = await createEvent(app, admin, bigHall);
+    const s = (await seatsOf(app, event.id)).seats.map((x) => x.id);
+    const buyers = await Promise.all(Array.from({ length: 3 }, () => signup(app)));
+    // Load the seat view while the event is on sale, then close sales.
+    expect((await buyNow(app, buyers[0] as TestUser, event.id, { seatIds: [s[0]] })).statusCode).toBe(201);
+    const closed = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/events/${event.id}`,
+      headers: bearer(admin),
+      payload: { status: 'closed' },
+    });
+    expect(closed.statusCode).toBe(200);
+    const answers = await Promise.all(
+      buyers.map((b, i) => buyNow(app, b, event.id, i === 2 ? { quantity: 2 } : { seatIds: [s[i + 1]] })),
+    );
+    for (const a of answers) {
+      expect(a.statusCode).toBe(409);
+      expect(a.json().detail).toMatch(/closed/);
+    }
+    expect(await app.db.order.count({ where: { eventId: event.id } })).toBe(1);
+  });
+});
+
+describe('bounded queue', () => {
+  it('when an event queue is full, then further buyers are answered 503 with Retry-After at once', async () => {
+    const small = await buildTestApp({ replicaId: 'small-queue', lockQueueMax: 2, lockTtlMs: 30_000 });
+    try {
+      const adminSmall = await createAdmin(small);
+      const event = await createEvent(small, adminSmall, bigHall);
+      const s = (await seatsOf(small, event.id)).seats.map((x) => x.id);
+      const buyers = await Promise.all(Array.from({ length: 6 }, () => signup(small)));
+      let open: () => void = () => {};
+      const opened = new Promise<void>((r) => {
+        open = r;
+      });
+      let entered = false;
+      small.faults.inCriticalSection = async () => {
+        small.faults.inCriticalSection = undefined;
+        entered = true;
+        await opened;
+      };
+      const first = buyNow(small, buyers[0] as TestUser, event.id, { seatIds: [s[0]] });
+      for (let i = 0; i < 2_000 && !entered; i++) await new Promise((r) => setTimeout(r, 5));
+      const queued = [1, 2].map((i) => buyNow(small, buyers[i] as TestUser, event.id, { seatIds: [s[i]] }));
+      for (let i = 0; i < 2_000 && small.locks.queued() < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      // The queue is full while the gate is shut: these cannot be waiting for anything.
+      const overflow = await Promise.all(
+        [3, 4, 5].map((i) => buyNow(small, buyers[i] as TestUser, event.id, { seatIds: [s[i]] })),
+      );
+      open();
+      for (const res of overflow) {
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toBeDefined();
+        expect(res.json().code).toBe('UNAVAILABLE');
+      }
+      const served = await Promise.all([first, ...queued]);
+      expect(served.map((r) => r.statusCode)).toEqual([201, 201, 201]);
+      // A refused buyer may simply retry with the same key... or a new one.
+      const retry = await buyNow(small, buyers[3] as TestUser, event.id, { seatIds: [s[3]] });
+      expect(retry.statusCode).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('when a request waits in the queue longer than allowed, then it is answered 503 while the hold goes on', async () => {
+    const slow = await buildTestApp({ replicaId: 'short-wait', lockQueueWaitMs: 100, lockTtlMs: 30_000 });
+    try {
+      const adminSlow = await createAdmin(slow);
+      const event = await createEvent(slow, adminSlow, bigHall);
+      const s = (await seatsOf(slow, event.id)).seats.map((x) => x.id);
+      const [a, b] = [await signup(slow), await signup(slow)];
+      let open: () => void = () => {};
+      const opened = new Promise<void>((r) => {
+        open = r;
+      });
+      let entered = false;
+      slow.faults.inCriticalSection = async () => {
+        slow.faults.inCriticalSection = undefined;
+        entered = true;
+        await opened;
+      };
+      const first = buyNow(slow, a, event.id, { seatIds: [s[0]] });
+      for (let i = 0; i < 2_000 && !entered; i++) await new Promise((r) => setTimeout(r, 5));
+      const key = randomUUID();
+      // The gate stays shut until the waiting request has been answered.
+      const waited = await buyNow(slow, b, event.id, { seatIds: [s[1]] }, key);
+      open();
+      expect(waited.statusCode).toBe(503);
+      expect(waited.headers['retry-after']).toBeDefined();
+      expect((await first).statusCode).toBe(201);
+      // Nothing was written for it, and its key is free for the retry.
+      const retry = await slow.inject({
+        method: 'POST',
+        url: `/api/v1/events/${event.id}/orders`,
+        headers: { ...bearer(b), 'idempotency-key': key },
+        payload: { payment: GOOD_CARD, seatIds: [s[1]] },
+      });
+      expect(retry.statusCode).toBe(201);
+    } finally {
+      await slow.close();
+    }
+  });
+});
