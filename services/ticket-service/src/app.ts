@@ -17,6 +17,7 @@ import openapi from './plugins/external/openapi.ts';
 import prisma from './plugins/external/prisma.ts';
 import redis from './plugins/external/redis.ts';
 import redlock from './plugins/external/redlock.ts';
+import userChanges from './plugins/external/user-changes.ts';
 import adminAudit from './routes/admin/audit.ts';
 import adminEvents from './routes/admin/events.ts';
 import adminUsers from './routes/admin/users.ts';
@@ -58,6 +59,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(prisma);
   await fastify.register(redis);
   await fastify.register(redlock);
+  await fastify.register(userChanges);
   await fastify.register(domainContext);
   await fastify.register(auth);
   await fastify.register(adminBootstrap);

@@ -631,6 +631,9 @@ describe('tokens that do not count', () => {
     const user = await signup(app, 'deleted');
     expect((await me(user.token)).statusCode).toBe(200);
     await app.db.user.delete({ where: { id: user.id } });
+    // Replicas cache the row; whatever deletes a user must say so after COMMIT, as
+    // every change to the row must (otherwise the copy lasts up to AUTH_CACHE_TTL_MS).
+    app.domain.userChanged(user.id);
     expectUnauthenticated(await me(user.token));
   });
 
@@ -638,6 +641,7 @@ describe('tokens that do not count', () => {
     const admin = await createAdmin(app);
     expect((await adminEvents(admin.token)).statusCode).toBe(200);
     await app.db.user.delete({ where: { id: admin.id } });
+    app.domain.userChanged(admin.id);
     expectUnauthenticated(await adminEvents(admin.token));
   });
 

@@ -10,6 +10,11 @@ export interface Actor {
 export interface DomainContext {
   db: PrismaClient;
   replica: string;
+  /**
+   * To be called after COMMIT by anything that changes an existing user's email,
+   * role or token version: every replica caches those for authentication.
+   */
+  userChanged(userId: string): void;
 }
 
 export const SYSTEM: Actor = { id: null, email: 'system' };

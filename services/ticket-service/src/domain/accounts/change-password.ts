@@ -34,4 +34,5 @@ export async function changePassword(
       subject: `user:${user.id}`,
     });
   });
+  ctx.userChanged(user.id);
 }

@@ -1,10 +1,20 @@
 // Bearer-token authentication. A token names the user and the password
 // generation it was issued under; the user row decides whether it still counts,
 // so a password change revokes every older token at once.
+//
+// The row is cached per replica (lib/user-cache.ts) so that a known token costs
+// no database read; every change to it is published to all replicas
+// (DomainContext.userChanged, lib/user-change-feed.ts). Bound on staleness: the
+// replica that made the change sees it at once; every other replica within one
+// pub/sub hop while a Redis master is up and reachable from both; in the worst
+// case (the notification lost: every master down or cut off, a dead subscription
+// not yet noticed) within AUTH_CACHE_TTL_MS. A replica that knows it has no
+// subscription up reads the row on every request.
 import jwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../domain/errors.ts';
+import { createUserCache } from '../../lib/user-cache.ts';
 
 export type Role = 'customer' | 'admin';
 
@@ -12,6 +22,10 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+}
+
+interface UserRow extends AuthUser {
+  tokenVersion: number;
 }
 
 interface TokenPayload {
@@ -49,6 +63,29 @@ export default fp(
       app.jwt.sign({ sub: user.id, tv: user.tokenVersion }),
     );
 
+    const cache = createUserCache<UserRow>({
+      maxEntries: app.config.authCacheMaxEntries,
+      ttlMs: app.config.authCacheTtlMs,
+    });
+    app.userChanges.listen({ changed: (id) => cache.invalidate(id), missed: () => cache.clear() });
+
+    const readUser = async (id: string): Promise<UserRow | undefined> => {
+      const generation = cache.generation();
+      const [user] = await app.db.$queryRaw<UserRow[]>`
+        SELECT id, email, role::text AS role, token_version AS "tokenVersion" FROM users WHERE id = ${id}::uuid`;
+      // Unknown ids are not cached: a new user must not find a "no such user" copy.
+      if (user && app.userChanges.live()) cache.store(generation, user);
+      return user;
+    };
+
+    const userFor = async (id: string, tokenVersion: number): Promise<UserRow | undefined> => {
+      const cached = app.userChanges.live() ? cache.get(id) : undefined;
+      // A token newer than the copy means this replica missed a change: only the
+      // database can say whether the token is good.
+      if (cached && tokenVersion <= cached.tokenVersion) return cached;
+      return readUser(id);
+    };
+
     const authenticate = async (request: FastifyRequest): Promise<AuthUser> => {
       let payload: TokenPayload;
       try {
@@ -59,11 +96,7 @@ export default fp(
       if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || !Number.isInteger(payload.tv)) {
         throw new AppError('UNAUTHENTICATED', 'A valid bearer token is required.');
       }
-      // Every authenticated request reads this row; a plain query keeps it cheap.
-      const [user] = await app.db.$queryRaw<
-        { id: string; email: string; role: Role; tokenVersion: number }[]
-      >`
-        SELECT id, email, role::text AS role, token_version AS "tokenVersion" FROM users WHERE id = ${payload.sub}::uuid`;
+      const user = await userFor(payload.sub, payload.tv);
       if (!user || user.tokenVersion !== payload.tv) {
         throw new AppError('UNAUTHENTICATED', 'The token has been revoked.');
       }
@@ -80,5 +113,5 @@ export default fp(
       if (user.role !== 'admin') throw new AppError('FORBIDDEN', 'This needs an admin.');
     });
   },
-  { name: 'auth', dependencies: ['config', 'prisma'] },
+  { name: 'auth', dependencies: ['config', 'prisma', 'user-changes'] },
 );

@@ -16,7 +16,11 @@ export const actorOf = (request: FastifyRequest): Actor & { id: string } => ({
 
 export default fp(
   async (app) => {
-    app.decorate('domain', { db: app.db, replica: app.config.replicaId });
+    app.decorate('domain', {
+      db: app.db,
+      replica: app.config.replicaId,
+      userChanged: (userId) => app.userChanges.publish(userId),
+    });
   },
-  { name: 'domain-context', dependencies: ['prisma', 'config'] },
+  { name: 'domain-context', dependencies: ['prisma', 'config', 'user-changes'] },
 );

@@ -1,0 +1,107 @@
+// Tells every replica that a user's email, role or token version changed, so that
+// each drops its cached copy of the row (lib/user-cache.ts). As with the seat feed,
+// a change is published on every Redis master and every replica subscribes on every
+// master: one master down loses nothing. A change arrives once per master;
+// dropping a copy twice costs nothing, so duplicates need no bookkeeping.
+import type { Redis } from 'ioredis';
+import { closeClient } from './redis-quorum.ts';
+
+const CHANNEL = 'tickets:user-changes';
+
+export interface UserChangeListener {
+  /** This user's row changed: drop any copy of it. */
+  changed(userId: string): void;
+  /** Notifications may have been missed: drop every copy. */
+  missed(): void;
+}
+
+export interface UserChangeFeed {
+  /** Call after COMMIT: this replica hears it at once, the others one pub/sub hop later. */
+  publish(userId: string): void;
+  listen(listener: UserChangeListener): void;
+  /** Whether a subscription is up, that is, whether a change could reach this replica now. */
+  live(): boolean;
+  /** Resolves once a subscription is up, or after timeoutMs. */
+  ready(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Log {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export function createUserChangeFeed(clients: Redis[], log: Log): UserChangeFeed {
+  const listeners: UserChangeListener[] = [];
+  const up = new Set<number>();
+  const wasUp = new Set<number>();
+  const waiters = new Set<() => void>();
+  // We subscribe on every 'ready' ourselves instead of ioredis' automatic
+  // resubscription, to know when a reconnected subscription is really back.
+  const subscribers = clients.map((c) =>
+    c.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+  );
+  const onError = (err: unknown) => log.debug({ err }, 'user change feed error');
+
+  const changed = (userId: string) => {
+    for (const listener of listeners) listener.changed(userId);
+  };
+
+  for (const [node, sub] of subscribers.entries()) {
+    sub.on('error', onError);
+    sub.on('message', (_channel: string, userId: string) => changed(userId));
+    sub.on('close', () => up.delete(node));
+    sub.on('ready', () => {
+      sub.subscribe(CHANNEL).then(() => {
+        // Changes published while this subscription was down may have reached no
+        // other one either (the publisher may have reached only this master).
+        if (wasUp.has(node)) for (const listener of listeners) listener.missed();
+        wasUp.add(node);
+        up.add(node);
+        for (const wake of waiters) wake();
+      }, onError);
+    });
+  }
+
+  return {
+    publish(userId) {
+      changed(userId);
+      // Not awaited: the change is committed whatever Redis says. A change that
+      // reaches no master is dropped elsewhere only when the copies expire.
+      void Promise.allSettled(clients.map((c) => c.publish(CHANNEL, userId))).then((results) => {
+        const failed = results.filter((r) => r.status === 'rejected');
+        if (failed.length === results.length) {
+          log.warn(
+            { userId },
+            'user change reached no Redis master; other replicas see it within the auth cache TTL',
+          );
+        } else if (failed.length > 0) {
+          log.debug({ userId, failed: failed.length }, 'user change missed some Redis masters');
+        }
+      });
+    },
+    listen(listener) {
+      listeners.push(listener);
+    },
+    live: () => up.size > 0,
+    ready(timeoutMs) {
+      return new Promise((resolve) => {
+        const wake = () => {
+          if (up.size === 0) return;
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve();
+        }, timeoutMs);
+        waiters.add(wake);
+        wake();
+      });
+    },
+    async close() {
+      await Promise.all(subscribers.map(closeClient));
+    },
+  };
+}
