@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentProvider } from '../src/domain/payments/provider.ts';
 import { createTestPaymentProvider } from '../src/domain/payments/test-provider.ts';
 import { pickBestSeats } from '../src/domain/purchase/pick-seats.ts';
-import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
 import { buyNow, hold, orderHold } from './support/purchase.ts';
 
 let app: FastifyInstance;
@@ -68,19 +68,35 @@ describe('payments', () => {
   });
 
   it('when the sale is refused after the authorization, then the authorization is voided', async () => {
+    const event = await createEvent(app, admin, twoPrices);
+    const buyer = await signup(app);
+    const seat = (await app.db.seat.findFirstOrThrow({ where: { eventId: event.id, section: 'Back' } })).id;
+    // The quick check passes (the seat is free); the transaction finds sales closed.
+    const closed = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/events/${event.id}`,
+      headers: bearer(admin),
+      payload: { status: 'closed' },
+    });
+    expect(closed.statusCode).toBe(200);
+    calls = [];
+    const refused = await buyNow(app, buyer, event.id, { seatIds: [seat] });
+    expect(refused.statusCode).toBe(409);
+    expect(calls).toEqual(['authorize 100', 'void']);
+    expect(await app.db.order.count({ where: { eventId: event.id } })).toBe(0);
+  });
+
+  it('when a seat of another event is named, then the answer is 400 before any payment', async () => {
     const [event, other] = [
       await createEvent(app, admin, twoPrices),
       await createEvent(app, admin, twoPrices),
     ];
-    const buyer = await signup(app);
     const own = (await app.db.seat.findFirstOrThrow({ where: { eventId: event.id, section: 'Back' } })).id;
     const foreign = (await app.db.seat.findFirstOrThrow({ where: { eventId: other.id } })).id;
     calls = [];
-    // The quick read passes (no named seat is taken); the transaction finds a seat of another event.
-    const refused = await buyNow(app, buyer, event.id, { seatIds: [own, foreign] });
+    const refused = await buyNow(app, await signup(app), event.id, { seatIds: [own, foreign] });
     expect(refused.statusCode).toBe(400);
-    expect(calls).toEqual(['authorize 100', 'void']);
-    expect(await app.db.order.count({ where: { eventId: event.id } })).toBe(0);
+    expect(calls).toEqual([]);
   });
 
   it('when the answer to a COMMIT is lost, then the authorization is not voided and the retry captures it', async () => {

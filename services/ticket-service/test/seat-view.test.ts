@@ -39,7 +39,7 @@ describe('seat view', () => {
 
   it('when a change is never published, then the next version exposes the gap and a reload heals the view', async () => {
     const event = await createEvent(a, admin);
-    const [x, y, z] = (await seatsOf(a, event.id)).seats.map((s) => s.id);
+    const [x, y, z] = (await seatsOf(a, event.id)).seats.map((s) => s.id) as [string, string, string];
     await b.purchase.seatViews.of(event.id);
     const buyer = await signup(a);
     expect((await buyNow(a, buyer, event.id, { seatIds: [x] })).statusCode).toBe(201);

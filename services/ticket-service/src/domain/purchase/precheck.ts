@@ -3,10 +3,11 @@
 // database read, and say how much to authorize: the sum of the named seats, or N
 // times the dearest available seat. The view may be a moment old (see
 // seat-view.ts); it can only refuse, and a "yes" is decided again under the lock.
-// Seats the view does not know (another event's) are left to the transaction,
-// which names them in its 400 answer.
+// Seat ids the event does not have are bad input, answered 400 here: an event's
+// seats never change after it is created, so the view knows them exactly.
 import { AppError } from '../errors.ts';
 import type { SeatSelection } from './holds.ts';
+import { notThisEvent } from './seat-claims.ts';
 import type { EventSeats } from './seat-view.ts';
 
 export interface Inspection {
@@ -28,6 +29,8 @@ export function inspectSelection(view: EventSeats, selection: SeatSelection): In
         : undefined;
     return { refusal, amountCents: view.dearestAvailable() * selection.quantity, currency };
   }
+  const foreign = selection.seatIds.filter((id) => !view.seats.has(id));
+  if (foreign.length > 0) throw notThisEvent(selection.seatIds, foreign);
   let amountCents = 0;
   const unavailable: string[] = [];
   for (const id of selection.seatIds) {

@@ -27,16 +27,22 @@ export async function refuse(
   const known = await tx.seat.findMany({ where: { eventId, id: { in: missing } }, select: { id: true } });
   if (known.length < missing.length) {
     const knownIds = new Set(known.map((s) => s.id));
-    throw new AppError('VALIDATION_FAILED', 'Some seats do not belong to this event.', {
-      errors: missing
-        .filter((id) => !knownIds.has(id))
-        .map((id) => ({
-          path: `body/seatIds/${seatIds.indexOf(id)}`,
-          message: `seat ${id} is not a seat of this event`,
-        })),
-    });
+    throw notThisEvent(
+      seatIds,
+      missing.filter((id) => !knownIds.has(id)),
+    );
   }
   throw new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', {
     unavailable: missing,
+  });
+}
+
+/** 400 naming each requested seat that is not one of the event's. */
+export function notThisEvent(seatIds: string[], foreign: string[]): AppError {
+  return new AppError('VALIDATION_FAILED', 'Some seats do not belong to this event.', {
+    errors: foreign.map((id) => ({
+      path: `body/seatIds/${seatIds.indexOf(id)}`,
+      message: `seat ${id} is not a seat of this event`,
+    })),
   });
 }

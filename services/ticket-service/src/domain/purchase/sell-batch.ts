@@ -26,6 +26,7 @@ import { type Fence, fencedTransaction } from './fence.ts';
 import type { SeatSelection } from './holds.ts';
 import type { OrderView } from './orders.ts';
 import { availableWindow, type Candidate, pickBest, soldOut, windowFor } from './pick-seats.ts';
+import { notThisEvent } from './seat-claims.ts';
 import type { EventSeats } from './seat-view.ts';
 
 type Buyer = Actor & { id: string };
@@ -50,6 +51,14 @@ type SeatRow = { id: string; status: string; price_cents: number; label: string 
 type Sold = { id: string; price_cents: number; label: string };
 type Decision = { ok: true; orderId: string; seats: Sold[] } | { ok: false; error: AppError };
 
+class NothingSold extends Error {
+  readonly decided: Decision[];
+  constructor(decided: Decision[]) {
+    super('every purchase of the batch was refused');
+    this.decided = decided;
+  }
+}
+
 const closed = (r: BuyRequest) =>
   new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
     unavailable: 'seatIds' in r.selection ? r.selection.seatIds : [],
@@ -63,14 +72,22 @@ export async function sellBatch(
   layout?: EventSeats,
 ): Promise<ItemOutcome<Settlement>[]> {
   const createdAt = new Date();
-  const decisions = await fencedTransaction(ctx, eventId, lock, async (tx, fence) => {
-    const decided =
-      fence.eventStatus === 'on_sale'
-        ? await decide(tx, eventId, requests, layout)
-        : requests.map((r): Decision => ({ ok: false, error: closed(r) }));
-    const changes = await write(tx, ctx.replica, eventId, fence, requests, decided, createdAt);
-    return { result: { decided, fence }, changes };
-  });
+  let decisions: { decided: Decision[]; fence: Fence };
+  try {
+    decisions = await fencedTransaction(ctx, eventId, lock, async (tx, fence) => {
+      const decided =
+        fence.eventStatus === 'on_sale'
+          ? await decide(tx, eventId, requests, layout)
+          : requests.map((r): Decision => ({ ok: false, error: closed(r) }));
+      // Nothing to sell: roll back, so that not even the seat version moves.
+      if (!decided.some((d) => d.ok)) throw new NothingSold(decided);
+      const changes = await write(tx, ctx.replica, eventId, fence, requests, decided, createdAt);
+      return { result: { decided, fence }, changes };
+    });
+  } catch (err) {
+    if (!(err instanceof NothingSold)) throw err;
+    return err.decided.map((d) => ({ ok: false, error: (d as { error: AppError }).error }));
+  }
   return requests.map((request, i): ItemOutcome<Settlement> => {
     const d = decisions.decided[i] as Decision;
     if (!d.ok) return { ok: false, error: d.error };
@@ -154,15 +171,6 @@ async function decide(
 }
 
 const sold = (s: Candidate): Sold => ({ id: s.id, price_cents: s.price_cents, label: s.label });
-
-function notThisEvent(ids: string[], foreign: string[]) {
-  return new AppError('VALIDATION_FAILED', 'Some seats do not belong to this event.', {
-    errors: foreign.map((id) => ({
-      path: `body/seatIds/${ids.indexOf(id)}`,
-      message: `seat ${id} is not a seat of this event`,
-    })),
-  });
-}
 
 /** The winners' rows, one multi-row statement per table. */
 async function write(
