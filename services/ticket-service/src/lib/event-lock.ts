@@ -16,10 +16,11 @@
 // because a lease can expire under a pause without its holder noticing.
 import { ExecutionError, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { Redis } from 'ioredis';
+import type { LockWakeups } from './lock-wakeups.ts';
 
 export interface LockSettings {
   ttlMs: number;
-  retryCount: number;
+  /** Longest a replica waits before trying a taken lock again (a release wakes it sooner). */
   retryDelayMs: number;
   retryJitterMs: number;
   /** A round starts only while at least this much of the lease remains. */
@@ -36,9 +37,8 @@ export interface LockSettings {
 
 export const defaultLockSettings: LockSettings = {
   ttlMs: 3_000,
-  retryCount: 100,
-  retryDelayMs: 5,
-  retryJitterMs: 10,
+  retryDelayMs: 20,
+  retryJitterMs: 20,
   minValidityMs: 1_000,
   maxBatch: 200,
   maxHoldMs: 250,
@@ -108,12 +108,12 @@ export function createEventLocker(
   settings: LockSettings,
   observer: LockObserver,
   takeEpoch: TakeEpoch,
+  wakeups: LockWakeups,
 ): EventLocker {
+  // One attempt per call: retries are ours, so that a release can wake them.
   const redlock = new Redlock(clients, {
     driftFactor: 0.01,
-    retryCount: settings.retryCount,
-    retryDelay: settings.retryDelayMs,
-    retryJitter: settings.retryJitterMs,
+    retryCount: 0,
     automaticExtensionThreshold: 0,
   });
   // Redlock reports errors of single nodes; only the quorum result counts.
@@ -146,7 +146,10 @@ export function createEventLocker(
       } catch (err) {
         const contended = await isContention(err);
         observer.failed(contended ? 'contended' : 'quorum');
-        if (contended && queue.length > 0) continue;
+        if (contended && queue.length > 0) {
+          await wakeups.wait(eventId, settings.retryDelayMs + Math.random() * settings.retryJitterMs);
+          if (queue.length > 0) continue;
+        }
         throw new LockUnavailableError(
           contended ? `event ${eventId} is busy; retry` : 'lock quorum unavailable',
           { cause: err },
@@ -203,13 +206,13 @@ export function createEventLocker(
         break;
       }
       if (queue.length === 0) {
-        await release(lock, observer);
+        await release(lock, observer, () => wakeups.released(eventId));
         break;
       }
       try {
         epoch = await takeEpoch(eventId);
       } catch (err) {
-        await release(lock, observer);
+        await release(lock, observer, () => wakeups.released(eventId));
         failQueued(queue, err);
         continue;
       }
@@ -229,7 +232,10 @@ export function createEventLocker(
         rounds++;
         await serve(take(queue, settings.maxBatch), held);
       }
-      await release(lock, observer);
+      await release(lock, observer, () => wakeups.released(eventId));
+      // Work is left only when the hold ran out of time: step back for a moment
+      // so that a replica woken by the release can take its turn.
+      if (queue.length > 0) await new Promise((r) => setTimeout(r, 1 + Math.random() * 2));
     }
     queues.delete(eventId);
   }
@@ -289,9 +295,14 @@ export function createEventLocker(
 
 // A failed release is harmless (the lease expires by itself) and never turns a
 // finished purchase into a failure.
-async function release(lock: { release(): Promise<unknown> }, observer: LockObserver): Promise<void> {
+async function release(
+  lock: { release(): Promise<unknown> },
+  observer: LockObserver,
+  announce: () => void,
+): Promise<void> {
   try {
     await lock.release();
+    announce();
   } catch (err) {
     observer.releaseFailed(err);
   }

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
 import { takeEpoch } from '../../domain/purchase/epoch.ts';
 import { createEventLocker, defaultLockSettings, type EventLocker } from '../../lib/event-lock.ts';
+import { createLockWakeups } from '../../lib/lock-wakeups.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +13,10 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const m = app.metrics;
+    const wakeups = createLockWakeups(app.redis, (err) => app.log.debug({ err }, 'lock wake-up error'));
+    app.addHook('onClose', async () => {
+      await wakeups.close();
+    });
     app.decorate(
       'locks',
       createEventLocker(
@@ -32,6 +37,7 @@ export default fp(
           releaseFailed: (err) => app.log.warn({ err }, 'lock release failed; the lease will expire'),
         },
         (eventId) => takeEpoch(app.db, eventId),
+        wakeups,
       ),
     );
     new Gauge({

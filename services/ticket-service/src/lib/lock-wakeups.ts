@@ -1,0 +1,72 @@
+// Hand-off of an event lock between replicas. A replica that finds the lock
+// taken would otherwise sleep out a retry delay, and under a surge the lock then
+// lies idle between one holder's release and the next holder's retry. Instead,
+// a holder announces its release on Redis pub/sub (every master, as the seat
+// feed does) and waiting replicas retry at once. The message is only a hint:
+// waiters also retry on a timer, so a lost message or a holder that died costs
+// at most that timer, never correctness (the lock itself decides).
+import type { Redis } from 'ioredis';
+import { closeClient } from './redis-quorum.ts';
+
+const CHANNEL = 'tickets:lock-released';
+
+export interface LockWakeups {
+  /** Tells waiting replicas that this event's lock is free. */
+  released(eventId: string): void;
+  /** Resolves on the next release of the event's lock, or after `timeoutMs`. */
+  wait(eventId: string, timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createLockWakeups(clients: Redis[], onError: (err: unknown) => void): LockWakeups {
+  const waiters = new Map<string, Set<() => void>>();
+  const subscribers = clients.map((c) =>
+    c.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+  );
+
+  function wake(eventId: string) {
+    const set = waiters.get(eventId);
+    if (!set) return;
+    waiters.delete(eventId);
+    for (const resolve of set) resolve();
+  }
+
+  for (const sub of subscribers) {
+    sub.on('error', onError);
+    sub.on('message', (_channel: string, eventId: string) => wake(eventId));
+    sub.subscribe(CHANNEL).catch(onError);
+  }
+
+  return {
+    released(eventId) {
+      // The releasing replica's own waiters need no message.
+      wake(eventId);
+      for (const client of clients) {
+        if (client.status === 'ready') client.publish(CHANNEL, eventId).catch(onError);
+      }
+    },
+    wait(eventId, timeoutMs) {
+      return new Promise<void>((resolve) => {
+        let set = waiters.get(eventId);
+        if (!set) {
+          set = new Set();
+          waiters.set(eventId, set);
+        }
+        const done = () => {
+          clearTimeout(timer);
+          const current = waiters.get(eventId);
+          current?.delete(done);
+          if (current?.size === 0) waiters.delete(eventId);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        set.add(done);
+      });
+    },
+    async close() {
+      for (const set of waiters.values()) for (const resolve of set) resolve();
+      waiters.clear();
+      await Promise.all(subscribers.map(closeClient));
+    },
+  };
+}
