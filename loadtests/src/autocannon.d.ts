@@ -8,6 +8,8 @@ declare module 'autocannon' {
       duration?: number;
       amount?: number;
       timeout?: number;
+      /** Requests per second over all connections. */
+      overallRate?: number;
       tlsOptions?: Record<string, unknown>;
       requests?: unknown[];
     }

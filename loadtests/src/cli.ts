@@ -1,19 +1,24 @@
-// npm run loadtest -- <browse|spread|hot-event|sellout|scale> [options]
+// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch> [options]
 //   --url URL            gateway (default: the local cluster in .run/)
 //   --connections N      concurrent connections (default 32)
 //   --duration S         seconds of load when no --amount (default 15)
-//   --amount N           number of requests (hot-event: 20000, sellout: 10 × seats)
-//   --seats N            seats of the event (hot-event 2000, sellout 1000)
+//   --amount N           number of requests (hot-event: 20000, sellout: 10 × seats, watch: 0.8 × seats)
+//   --seats N            seats of the event (hot-event 2000, sellout 1000, watch 500)
 //   --events N           events for spread (default 50)
 //   --buyers N           buyer accounts to sign up first (default 100)
 //   --generators N       load generator processes (default 2)
 //   --reference-seconds S  how long each reference runs (default 10)
+//   --subscribers N      watch: seat-stream subscribers (default 1000)
+//   --rate N             watch: purchase attempts per second (default 20)
+//   --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
+//   --watch-processes N  watch: subscriber processes (default one per 500 subscribers)
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { printSummary, type Report, writeReport } from './report.ts';
 import { browse } from './scenarios/browse.ts';
 import { hotEvent, sellout, spread } from './scenarios/sales.ts';
 import { scaleScenario } from './scenarios/scale.ts';
+import { watch } from './scenarios/watch.ts';
 import { api, loadTarget } from './target.ts';
 
 const { values, positionals } = parseArgs({
@@ -28,6 +33,10 @@ const { values, positionals } = parseArgs({
     buyers: { type: 'string' },
     generators: { type: 'string' },
     'reference-seconds': { type: 'string' },
+    subscribers: { type: 'string' },
+    rate: { type: 'string' },
+    'watch-http': { type: 'string' },
+    'watch-processes': { type: 'string' },
   },
 });
 
@@ -41,6 +50,10 @@ export interface Options {
   buyers: number;
   generators: number;
   referenceSeconds: number;
+  subscribers?: number;
+  rate?: number;
+  watchHttp?: 1 | 2;
+  watchProcesses?: number;
   tag: string;
 }
 const options: Options = {
@@ -52,6 +65,10 @@ const options: Options = {
   buyers: num(values.buyers, 100),
   generators: num(values.generators, 2),
   referenceSeconds: num(values['reference-seconds'], 10),
+  subscribers: values.subscribers === undefined ? undefined : Number(values.subscribers),
+  rate: values.rate === undefined ? undefined : Number(values.rate),
+  watchHttp: values['watch-http'] === '1' ? 1 : values['watch-http'] === undefined ? undefined : 2,
+  watchProcesses: values['watch-processes'] === undefined ? undefined : Number(values['watch-processes']),
   tag: randomUUID().slice(0, 8),
 };
 
@@ -64,6 +81,7 @@ const scenarios: Record<
   'hot-event': hotEvent,
   sellout,
   scale: scaleScenario,
+  watch,
 };
 
 async function main(): Promise<number> {
@@ -82,7 +100,9 @@ async function main(): Promise<number> {
     printSummary(report);
     console.log(`\n  report: ${files.html}\n  data:   ${files.json}`);
     const violated =
-      report.oversold + report.lost + report.phantom > 0 || (report.check && !report.check.valid);
+      report.oversold + report.lost + report.phantom > 0 ||
+      (report.check && !report.check.valid) ||
+      (report.failures?.length ?? 0) > 0;
     return violated ? 1 : 0;
   } finally {
     client.close();

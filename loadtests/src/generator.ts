@@ -13,6 +13,8 @@ const latencies: number[] = [];
 const outcomes: Record<string, number> = {};
 let completed = 0;
 
+const monoMs = () => Math.round(Number(process.hrtime.bigint()) / 1e3) / 1e3;
+
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)] as T;
 
 function nextPurchase(mix: PurchaseMix) {
@@ -82,6 +84,9 @@ const requests = plan.purchase
           history?.write(
             `${JSON.stringify({
               type: 'complete',
+              // CLOCK_MONOTONIC, the same in every process of this machine: the
+              // watch scenario compares it with its subscribers' receipt times.
+              mono: monoMs(),
               key: p.key,
               userId: p.buyer.id,
               eventId: p.event.id,
@@ -124,6 +129,7 @@ const instance = autocannon(
     url: plan.baseUrl,
     connections: plan.connections,
     ...(plan.amount ? { amount: plan.amount } : { duration: plan.durationSeconds }),
+    ...(plan.rate ? { overallRate: plan.rate } : {}),
     tlsOptions: plan.ca ? { ca: plan.ca } : undefined,
     requests: requests as never,
     timeout: 30,

@@ -17,6 +17,8 @@ export interface HistoryLine {
   seatIds?: string[];
   replica?: string;
   at: number;
+  /** When the answer arrived, in ms of CLOCK_MONOTONIC (process.hrtime; same clock in every process). */
+  mono?: number;
   latencyMs?: number;
 }
 

@@ -5,7 +5,10 @@ import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CheckReport } from '../lib/checker.ts';
+import { type CpuProfile, cpuLine, cpuVerdict } from './cpu.ts';
 import type { LoadResult } from './run-load.ts';
+import type { SalesTimeline } from './sales-timeline.ts';
+import type { WatchSummary } from './watch/latency.ts';
 
 export interface Report {
   scenario: string;
@@ -18,7 +21,18 @@ export interface Report {
   oversold: number;
   lost: number;
   phantom: number;
+  /** Answered requests per second over the timed part. */
   throughput: number;
+  /** Confirmed purchases per second while selling (purchase scenarios): their headline figure. */
+  purchasesPerSecond?: number;
+  /** Purchases/s and cumulative seats sold over the timed part (purchase scenarios). */
+  sales?: SalesTimeline;
+  /** CPU per process over the timed part, with average cores per group. */
+  cpu?: CpuProfile;
+  /** The watch scenario's stream subscribers: delivery, latency, failures. */
+  watch?: WatchSummary;
+  /** Failures besides invariant violations (e.g. a subscriber that missed a sale); any fails the run. */
+  failures?: string[];
   p50Ms: number;
   p99Ms: number;
   reference: { name: string; value: number } | null;
@@ -36,12 +50,19 @@ export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
-/** Says what limited the figure: the generator when it used (almost) a whole core. */
+/**
+ * Says what limited the figure: the generator when it used (almost) a whole core;
+ * else, with CPU samples, the machine's CPU when it was saturated (naming the
+ * busiest process group), or the scenario's own limit with the CPU figures.
+ */
 export function limitedBy(load: LoadResult, system: string): string {
   const busiest = Math.max(...load.generatorCpuPercent);
-  return busiest >= 85
-    ? `the load generator (a generator process at ${busiest.toFixed(0)}% of a core)`
-    : system;
+  if (busiest >= 85) return `the load generator (a generator process at ${busiest.toFixed(0)}% of a core)`;
+  if (!load.cpu) return system;
+  const verdict = cpuVerdict(load.cpu);
+  return verdict.saturated
+    ? `${verdict.text} (scenario's expected limit: ${system})`
+    : `${system}; ${verdict.text}`;
 }
 
 export function writeReport(report: Report): { json: string; html: string } {
@@ -53,22 +74,65 @@ export function writeReport(report: Report): { json: string; html: string } {
   return { json: `${base}.json`, html: `${base}.html` };
 }
 
+const fmt = (n: number, digits = 1) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The headline figure: confirmed purchases/s for purchase scenarios, else answered requests/s. */
+export function headline(report: Report): string {
+  if (report.purchasesPerSecond === undefined) return `${fmt(report.throughput)} req/s`;
+  const seconds = Number(report.details.secondsUntilLastSale ?? 0);
+  const sold = report.sales
+    ? `${report.sales.confirmed} purchases, ${report.sales.seatsConfirmed} seats`
+    : '';
+  return `${fmt(report.purchasesPerSecond)} purchases/s (confirmed, while selling${sold ? `: ${sold} in ${fmt(seconds)} s` : ''})`;
+}
+
+function watchRows(w: WatchSummary): [string, string][] {
+  const replicas = Object.entries(w.perReplica)
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  return [
+    [
+      'subscribers',
+      `${w.connected} of ${w.subscribers} connected over ${w.http} in ${w.processes} process(es)${replicas ? ` (${replicas})` : ''}`,
+    ],
+    ['connect failures / disconnects', `${w.connectFailures} / ${w.disconnects}`],
+    [
+      'sales seen by subscribers',
+      `${w.pairs - w.missedPairs} of ${w.pairs} order deliveries (${w.orders} orders with ${w.seatsSold} seats, each to ${w.connected} subscribers); ${w.subscribersMissingChanges} subscribers missed some`,
+    ],
+    [
+      'commit→subscriber p50 / p99',
+      `${w.latency.p50Ms} / ${w.latency.p99Ms} ms (max ${w.latency.maxMs} ms, ${w.latency.samples} samples); bound p99 ≤ ${w.boundMs} ms: ${w.withinBound ? 'within' : 'EXCEEDED'}`,
+    ],
+  ];
+}
+
 export function printSummary(report: Report): void {
   const rows: [string, string][] = [
     ['scenario', report.scenario],
     ['attempted', String(report.attempted)],
     ['ok / failed / indeterminate', `${report.ok} / ${report.failed} / ${report.indeterminate}`],
     ['oversold / lost / phantom', `${report.oversold} / ${report.lost} / ${report.phantom}`],
-    ['throughput', `${report.throughput.toFixed(1)} req/s`],
+    ['throughput', headline(report)],
+  ];
+  if (report.purchasesPerSecond !== undefined)
+    rows.push(['requests answered', `${fmt(report.throughput)} req/s`]);
+  rows.push(
     ['latency p50 / p99', `${report.p50Ms} / ${report.p99Ms} ms`],
     [
       'reference',
       report.reference ? `${report.reference.name}: ${report.reference.value.toFixed(1)}/s` : 'none',
     ],
     ['ratio', report.ratio === null ? '-' : report.ratio.toFixed(3)],
+  );
+  if (report.watch) rows.push(...watchRows(report.watch));
+  if (report.cpu) rows.push(['CPU (avg cores)', cpuLine(report.cpu)]);
+  rows.push(
     ['generator CPU', report.generatorCpuPercent.map((c) => `${c.toFixed(0)}%`).join(', ')],
     ['limited by', report.limitedBy],
-  ];
+  );
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log('');
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
@@ -76,6 +140,50 @@ export function printSummary(report: Report): void {
     console.log('\n  INVARIANT VIOLATIONS:');
     for (const v of report.check.violations.slice(0, 20)) console.log(`   ${v.invariant} ${v.detail}`);
   }
+  if (report.failures?.length) {
+    console.log('\n  FAILURES:');
+    for (const f of report.failures) console.log(`   ${f}`);
+  }
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Every outcome with its count, most frequent first; requests that got no answer included. */
+export function outcomeRows(load: LoadResult): [string, number][] {
+  const rows = Object.entries(load.outcomes).sort((a, b) => b[1] - a[1]);
+  if (load.errors > 0) rows.push(['no answer (connection error or timeout)', load.errors]);
+  return rows;
+}
+
+function cpuTable(cpu: CpuProfile): string {
+  const rows = [...cpu.groups]
+    .sort((a, b) => b.avgCores - a.avgCores)
+    .map(
+      (g) =>
+        `<tr><td><b>${escapeHtml(g.group)}</b></td><td>${g.avgCores.toFixed(2)}</td><td>${g.peakCores.toFixed(2)}</td><td>${g.members
+          .map((m) => `${escapeHtml(m.label)} ${m.avgCores.toFixed(2)}`)
+          .join(', ')}</td></tr>`,
+    );
+  rows.push(
+    `<tr><td>other (not in any group)</td><td>${cpu.otherAvgCores.toFixed(2)}</td><td></td><td>other processes and the kernel</td></tr>`,
+    `<tr><td><b>machine</b></td><td><b>${cpu.machineAvgCores.toFixed(2)}</b></td><td></td><td>of ${cpu.cores} cores</td></tr>`,
+  );
+  return `<table><tr><th>process group</th><th>avg cores</th><th>peak</th><th>processes (avg cores)</th></tr>${rows.join('')}</table>
+<p class="note">${escapeHtml(cpu.method)}; averages over ${cpu.seconds} s of load.</p>`;
+}
+
+function watchTable(w: WatchSummary): string {
+  const rows = watchRows(w).map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`);
+  const reasons = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, n]) => `${escapeHtml(k)}: ${n}`)
+      .join(', ') || 'none';
+  rows.push(
+    `<tr><td>connect failure reasons</td><td>${reasons(w.connectFailureReasons)}</td></tr>`,
+    `<tr><td>disconnect reasons</td><td>${reasons(w.disconnectReasons)}</td></tr>`,
+    `<tr><td>seats seen sold that no known order holds</td><td>${w.unexpectedSoldSeats}</td></tr>`,
+  );
+  return `<table>${rows.join('')}</table><p class="note">Latency definition: ${escapeHtml(w.definition)}</p>`;
 }
 
 function html(report: Report): string {
@@ -83,35 +191,107 @@ function html(report: Report): string {
   const entry = createRequire(import.meta.url).resolve('chart.js');
   const chartJs = readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
   const valid =
-    report.oversold === 0 && report.lost === 0 && report.phantom === 0 && (report.check?.valid ?? true);
+    report.oversold === 0 &&
+    report.lost === 0 &&
+    report.phantom === 0 &&
+    (report.check?.valid ?? true) &&
+    !report.failures?.length;
+  const outcomes = outcomeRows(report.load);
+  const cpu = report.cpu;
+  // CPU samples on the load's clock (seconds since the generators started).
+  const cpuShift = cpu ? (cpu.startedAtMs - report.load.startedAtMs) / 1000 : 0;
   const data = JSON.stringify({
     timeline: report.load.timeline,
     percentiles: [report.load.p50Ms, report.load.p90Ms, report.load.p99Ms],
-    outcomes: report.load.outcomes,
+    outcomes,
+    sales: report.sales ?? null,
+    cpu: cpu
+      ? {
+          cores: cpu.cores,
+          sources: cpu.sources,
+          samples: cpu.samples.map((s) => ({ ...s, t: Math.round((s.t + cpuShift) * 1000) / 1000 })),
+        }
+      : null,
+    watch: report.watch
+      ? {
+          latency: report.watch.latency,
+          boundMs: report.watch.boundMs,
+        }
+      : null,
   }).replaceAll('<', '\\u003c');
+  const outcomeHeight = 60 + 30 * outcomes.length;
+  const banner = valid
+    ? 'Invariants hold'
+    : report.failures?.length &&
+        report.oversold + report.lost + report.phantom === 0 &&
+        (report.check?.valid ?? true)
+      ? 'FAILURES'
+      : 'INVARIANT VIOLATION';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${report.scenario} — load test</title>
-<style>body{font:15px system-ui,sans-serif;margin:2rem;max-width:70rem}.banner{padding:1rem;border-radius:.5rem;color:#fff;font-weight:600}
-.ok{background:#1b7f3b}.bad{background:#b3261e}table{border-collapse:collapse}td{padding:.2rem .8rem;border-bottom:1px solid #ddd}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1.5rem}</style></head><body>
+<style>body{font:15px system-ui,sans-serif;margin:2rem;max-width:80rem}.banner{padding:1rem;border-radius:.5rem;color:#fff;font-weight:600}
+.ok{background:#1b7f3b}.bad{background:#b3261e}table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(24rem,1fr));gap:1.5rem}.wide{grid-column:1/-1}.note{color:#555;font-size:13px}
+.box{position:relative}</style></head><body>
 <h1>Load test: ${report.scenario}</h1>
-<p>${report.startedAt} on ${report.machine}</p>
-<div class="banner ${valid ? 'ok' : 'bad'}">${valid ? 'Invariants hold' : 'INVARIANT VIOLATION'}: oversold ${report.oversold}, lost ${report.lost}, phantom ${report.phantom}</div>
+<p>${report.startedAt} on ${escapeHtml(report.machine)}</p>
+<div class="banner ${valid ? 'ok' : 'bad'}">${banner}: oversold ${report.oversold}, lost ${report.lost}, phantom ${report.phantom}${
+    report.failures?.length ? `; ${report.failures.map(escapeHtml).join('; ')}` : ''
+  }</div>
 <table>
 <tr><td>attempted</td><td>${report.attempted}</td></tr>
 <tr><td>ok / failed / indeterminate</td><td>${report.ok} / ${report.failed} / ${report.indeterminate}</td></tr>
-<tr><td>throughput</td><td>${report.throughput.toFixed(1)} req/s</td></tr>
-<tr><td>reference</td><td>${report.reference ? `${report.reference.name}: ${report.reference.value.toFixed(1)}/s` : 'none'}</td></tr>
+<tr><td>throughput</td><td><b>${escapeHtml(headline(report))}</b></td></tr>
+${report.purchasesPerSecond !== undefined ? `<tr><td>requests answered</td><td>${fmt(report.throughput)} req/s</td></tr>` : ''}
+<tr><td>latency p50 / p99</td><td>${report.p50Ms} / ${report.p99Ms} ms</td></tr>
+<tr><td>reference</td><td>${report.reference ? `${escapeHtml(report.reference.name)}: ${report.reference.value.toFixed(1)}/s` : 'none'}</td></tr>
 <tr><td>ratio</td><td>${report.ratio === null ? '-' : report.ratio.toFixed(3)}</td></tr>
-<tr><td>limited by</td><td>${report.limitedBy}</td></tr>
+<tr><td>limited by</td><td>${escapeHtml(report.limitedBy)}</td></tr>
 </table>
-<div class="charts"><div><h2>Throughput over time</h2><canvas id="t"></canvas></div>
-<div><h2>Latency percentiles</h2><canvas id="l"></canvas></div><div><h2>Outcomes</h2><canvas id="o"></canvas></div></div>
+<div class="charts">
+${
+  report.sales
+    ? `<div class="wide"><h2>The sale: confirmed purchases/s and seats sold</h2><div class="box" style="height:22rem"><canvas id="sale"></canvas></div>
+<p class="note">Confirmed purchases (2xx answers received) per ${report.sales.bucketSeconds} s bucket, as a rate, and the cumulative seats they sold; seconds since the load started.${
+        report.sales.confirmedByRetry
+          ? ` ${report.sales.confirmedByRetry} purchase(s) confirmed only by the retry after the load are not in the chart.`
+          : ''
+      }</p></div>`
+    : '<div class="wide"><h2>Throughput over time</h2><div class="box" style="height:20rem"><canvas id="t"></canvas></div></div>'
+}
+${
+  cpu
+    ? `<div class="wide"><h2>CPU per process (cores)</h2><div class="box" style="height:24rem"><canvas id="cpu"></canvas></div>${cpuTable(cpu)}</div>`
+    : ''
+}
+${report.watch ? `<div class="wide"><h2>Watch: stream subscribers</h2>${watchTable(report.watch)}</div><div><h2>Commit → subscriber latency</h2><div class="box" style="height:18rem"><canvas id="w"></canvas></div></div>` : ''}
+<div><h2>Request latency percentiles</h2><div class="box" style="height:18rem"><canvas id="l"></canvas></div></div>
+<div class="wide"><h2>Outcomes (all ${outcomes.length})</h2><div class="box" style="height:${outcomeHeight}px"><canvas id="o"></canvas></div>
+<table><tr><th>outcome</th><th>requests</th></tr>${outcomes.map(([k, n]) => `<tr><td>${escapeHtml(k)}</td><td>${n}</td></tr>`).join('')}</table></div>
+</div>
 <script>${chartJs}</script>
 <script>const d=${data};
-new Chart(document.getElementById('t'),{type:'line',data:{labels:d.timeline.map((_,i)=>i+1+'s'),datasets:[{label:'completed requests/s',data:d.timeline}]}});
-new Chart(document.getElementById('l'),{type:'bar',data:{labels:['p50','p90','p99'],datasets:[{label:'ms',data:d.percentiles}]}});
-new Chart(document.getElementById('o'),{type:'doughnut',data:{labels:Object.keys(d.outcomes),datasets:[{data:Object.values(d.outcomes)}]}});
+const palette=['#1f77b4','#ff7f0e','#2ca02c','#d62728','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf','#393b79','#637939','#8c6d31','#843c39','#7b4173'];
+const base={responsive:true,maintainAspectRatio:false,animation:false};
+const secs={type:'linear',min:0,title:{display:true,text:'seconds since the load started'}};
+if(d.sales){const from0=(ys)=>[{x:0,y:0},...d.sales.t.map((t,i)=>({x:t,y:ys[i]}))];
+new Chart(document.getElementById('sale'),{type:'line',data:{datasets:[
+{label:'confirmed purchases/s (per '+d.sales.bucketSeconds+' s)',data:from0(d.sales.purchasesPerSecond),yAxisID:'y',borderColor:palette[0],backgroundColor:palette[0],pointRadius:0,stepped:'before'},
+{label:'seats sold (cumulative)',data:from0(d.sales.seatsSold),yAxisID:'y1',borderColor:palette[2],backgroundColor:palette[2],pointRadius:0},
+{label:'answered requests/s (all outcomes)',data:d.timeline.map((v,i)=>({x:i+1,y:v})),yAxisID:'y',borderColor:palette[7],backgroundColor:palette[7],pointRadius:0,borderDash:[4,4],hidden:true}]},
+options:{...base,interaction:{mode:'nearest',axis:'x',intersect:false},scales:{x:secs,y:{beginAtZero:true,title:{display:true,text:'per second'}},y1:{beginAtZero:true,position:'right',grid:{drawOnChartArea:false},title:{display:true,text:'seats sold'}}}}});}
+else{new Chart(document.getElementById('t'),{type:'line',data:{datasets:[{label:'completed requests/s',data:d.timeline.map((v,i)=>({x:i+1,y:v}))}]},options:{...base,scales:{x:secs,y:{beginAtZero:true}}}});}
+if(d.cpu){const ds=d.cpu.sources.map((s,i)=>({label:s.label,data:d.cpu.samples.map(p=>({x:p.t,y:p.cores[s.label]??0})),fill:true,stack:'procs',pointRadius:0,borderWidth:1,borderColor:palette[i%palette.length],backgroundColor:palette[i%palette.length]+'99'}));
+ds.push({label:'other processes (not in this run)',data:d.cpu.samples.map(p=>({x:p.t,y:Math.max(0,p.machine-Object.values(p.cores).reduce((a,b)=>a+b,0))})),fill:true,stack:'procs',pointRadius:0,borderWidth:1,borderColor:'#bbb',backgroundColor:'#dddddd99'});
+ds.push({label:'machine busy',data:d.cpu.samples.map(p=>({x:p.t,y:p.machine})),stack:'machine',fill:false,pointRadius:0,borderColor:'#000',borderDash:[6,3]});
+const ts=d.cpu.samples.map(p=>p.t);ds.push({label:'cores ('+d.cpu.cores+')',data:[{x:Math.min(0,...ts),y:d.cpu.cores},{x:Math.max(1,...ts),y:d.cpu.cores}],stack:'cap',fill:false,pointRadius:0,borderColor:'#b3261e',borderWidth:1});
+new Chart(document.getElementById('cpu'),{type:'line',data:{datasets:ds},options:{...base,interaction:{mode:'nearest',axis:'x',intersect:false},scales:{x:secs,y:{stacked:true,beginAtZero:true,suggestedMax:d.cpu.cores,title:{display:true,text:'cores'}}}}});}
+if(d.watch){const l=d.watch.latency;new Chart(document.getElementById('w'),{type:'bar',data:{labels:['p50','p90','p99','max','bound (p99)'],datasets:[{label:'ms',data:[l.p50Ms,l.p90Ms,l.p99Ms,l.maxMs,d.watch.boundMs],backgroundColor:[palette[0],palette[0],palette[0],palette[7],'#b3261e']}]},options:{...base,plugins:{legend:{display:false}}}});}
+new Chart(document.getElementById('l'),{type:'bar',data:{labels:['p50','p90','p99'],datasets:[{label:'ms',data:d.percentiles}]},options:{...base,plugins:{legend:{display:false}}}});
+const counts=d.outcomes.map(o=>o[1]);const logx=Math.max(...counts)>50*Math.min(...counts);
+const others=palette.filter((_,i)=>i!==2);
+new Chart(document.getElementById('o'),{type:'bar',data:{labels:d.outcomes.map(o=>o[0]+' ('+o[1]+')'),datasets:[{label:'requests',data:counts,backgroundColor:d.outcomes.map((o,i)=>o[0]==='ok'?'#1b7f3b':others[i%others.length])}]},
+options:{...base,indexAxis:'y',plugins:{legend:{display:false}},scales:{x:logx?{type:'logarithmic',min:0.5,title:{display:true,text:'requests (log scale)'}}:{beginAtZero:true,title:{display:true,text:'requests'}},y:{ticks:{autoSkip:false}}}}});
 </script></body></html>
 `;
 }

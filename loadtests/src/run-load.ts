@@ -1,11 +1,14 @@
 // Runs the timed part: N generator processes (autocannon saturates one core, so
 // the load is split across processes), progress once a second, and the
-// aggregate: throughput, latency percentiles, outcomes, generator CPU.
+// aggregate: throughput, latency percentiles, outcomes, generator CPU, and (when
+// asked) CPU per process of the whole system sampled from /proc.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CpuProfile, CpuSampler, type CpuSource } from './cpu.ts';
 import type { Plan } from './plan.ts';
+import { harnessSource, pidSource } from './processes.ts';
 
 export interface LoadResult {
   requests: number;
@@ -20,6 +23,15 @@ export interface LoadResult {
   generatorCpuPercent: number[];
   /** Completed requests per second, for the report's chart. */
   timeline: number[];
+  /** Wall-clock time (ms since the epoch) when the generators were started. */
+  startedAtMs: number;
+  /** CPU per process over the timed part (when sampled; Linux only). */
+  cpu?: CpuProfile;
+}
+
+export interface RunLoadOptions {
+  /** Sample CPU per process: these sources plus the generators and this process. */
+  cpu?: CpuSource[];
 }
 
 /** What a generator prints on its RESULT line. */
@@ -34,11 +46,28 @@ interface GeneratorResult {
 const generatorEntry = join(import.meta.dirname, 'generator.ts');
 
 export async function runLoad(
-  base: Omit<Plan, 'generator' | 'connections' | 'amount'> & { connections: number; amount?: number },
+  base: Omit<Plan, 'generator' | 'connections' | 'amount' | 'rate'> & {
+    connections: number;
+    amount?: number;
+    /** Requests per second over all generators (none: as fast as they go). */
+    rate?: number;
+  },
   generators: number,
   label: string,
+  options: RunLoadOptions = {},
 ): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tickets-load-'));
+  const pids: (number | undefined)[] = new Array(generators).fill(undefined);
+  const sampler =
+    options.cpu && CpuSampler.available()
+      ? new CpuSampler({
+          sources: [
+            ...options.cpu,
+            ...pids.map((_, g) => pidSource(`generator ${g + 1}`, 'load generator', () => pids[g])),
+            harnessSource(),
+          ],
+        }).start()
+      : undefined;
   const counts = new Array<number>(generators).fill(0);
   const timeline: number[] = [];
   let last = 0;
@@ -50,6 +79,8 @@ export async function runLoad(
     process.stdout.write(process.stdout.isTTY ? `\r${line}      ` : `${line}\n`);
   }, 1000);
   const started = performance.now();
+  const startedAtMs = Date.now();
+  let cpu: CpuProfile | undefined;
   const results = await Promise.all(
     Array.from({ length: generators }, (_, g) => {
       const plan: Plan = {
@@ -57,6 +88,7 @@ export async function runLoad(
         generator: g,
         connections: Math.max(1, Math.floor(base.connections / generators)),
         amount: base.amount ? Math.ceil(base.amount / generators) : undefined,
+        rate: base.rate ? Math.max(1, Math.round(base.rate / generators)) : undefined,
         historyFile: base.historyFile ? `${base.historyFile}.${g}` : undefined,
       };
       const file = join(dir, `plan-${g}.json`);
@@ -65,6 +97,7 @@ export async function runLoad(
         const child = spawn(process.execPath, [generatorEntry, file], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
+        pids[g] = child.pid;
         let buffer = '';
         let result: GeneratorResult | undefined;
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -83,8 +116,10 @@ export async function runLoad(
         );
       });
     }),
-  );
-  clearInterval(ticker);
+  ).finally(() => {
+    clearInterval(ticker);
+    cpu = sampler?.stop();
+  });
   if (process.stdout.isTTY) process.stdout.write('\n');
   const wall = (performance.now() - started) / 1000;
   const latencies = results.flatMap((r) => r.latencies as number[]).sort((a, b) => a - b);
@@ -107,6 +142,8 @@ export async function runLoad(
     outcomes,
     generatorCpuPercent: results.map((r) => round(r.cpuPercent)),
     timeline,
+    startedAtMs,
+    cpu,
   };
 }
 

@@ -52,7 +52,62 @@ describe('hot-event load test', () => {
     expect(report.details.seatsSold).toBe(report.details.seats);
     expect(report.details.seats).toBe(200);
     expect(report.reference.value).toBeGreaterThan(0);
-    const html = readdirSync(resultsDir).find((f) => f.endsWith('.html'));
-    expect(readFileSync(join(resultsDir, html as string), 'utf8')).toContain('Invariants hold');
+    // The sale over time and CPU per process group (counts and names only; no timing).
+    expect(report.purchasesPerSecond).toBeGreaterThan(0);
+    expect(report.sales.confirmed + report.sales.confirmedByRetry).toBe(report.ok);
+    expect(report.sales.seatsSold.at(-1)).toBe(report.sales.seatsConfirmed);
+    expect(report.sales.seatsConfirmed).toBeLessThanOrEqual(200);
+    expect(report.cpu.groups.map((g: { group: string }) => g.group).sort()).toEqual(
+      ['PostgreSQL', 'Redis', 'load generator', 'nginx', 'replicas'].sort(),
+    );
+    expect(report.cpu.groups.find((g: { group: string }) => g.group === 'replicas').members).toHaveLength(3);
+    expect(run.output).toContain('purchases/s (confirmed, while selling');
+    const html = readdirSync(resultsDir).find((f) => f.startsWith('hot-event-') && f.endsWith('.html'));
+    const page = readFileSync(join(resultsDir, html as string), 'utf8');
+    expect(page).toContain('Invariants hold');
+    expect(page).toContain('CPU per process');
   }, 300_000);
+});
+
+describe('watch load test', () => {
+  it('when 20 subscribers follow an event while its 50 seats sell, then every subscriber sees every sold seat', async () => {
+    const run = await loadtest([
+      'watch',
+      '--subscribers',
+      '20',
+      '--seats',
+      '50',
+      '--amount',
+      '40',
+      '--rate',
+      '20',
+      '--connections',
+      '4',
+      '--generators',
+      '1',
+      '--buyers',
+      '6',
+    ]);
+    expect(run.code, run.output).toBe(0);
+    const file = readdirSync(resultsDir).find((f) => f.startsWith('watch-') && f.endsWith('.json'));
+    const report = JSON.parse(readFileSync(join(resultsDir, file as string), 'utf8'));
+    expect(report).toMatchObject({ scenario: 'watch', oversold: 0, lost: 0, phantom: 0, failures: [] });
+    expect(report.check.valid).toBe(true);
+    const watch = report.watch;
+    expect(watch).toMatchObject({
+      subscribers: 20,
+      connected: 20,
+      connectFailures: 0,
+      disconnects: 0,
+      missedPairs: 0,
+      subscribersMissingChanges: 0,
+    });
+    expect(watch.orders).toBeGreaterThan(0);
+    expect(watch.pairs).toBe(watch.orders * 20);
+    expect(watch.seatsSold).toBe(report.details.seatsSold);
+    expect(watch.latency.samples).toBe(watch.ordersTimed * 20);
+    // Spread over the replicas by the gateway.
+    expect(Object.values(watch.perReplica).reduce((a, b) => Number(a) + Number(b), 0)).toBe(20);
+    expect(report.cpu.groups.map((g: { group: string }) => g.group)).toContain('watch subscribers');
+  }, 120_000);
 });

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from '../cli.ts';
+import { clusterSources, hasCluster } from '../processes.ts';
 import { limitedBy, machine, type Report } from '../report.ts';
 import { runLoad } from '../run-load.ts';
 import { type Api, adminToken, createEvent, type Target } from '../target.ts';
@@ -21,7 +22,9 @@ export async function browse(o: Options, target: Target, client: Api): Promise<R
     amount: o.amount,
     durationSeconds: o.durationSeconds,
   };
-  const load = await runLoad({ ...base, get: path }, o.generators, 'browse');
+  const load = await runLoad({ ...base, get: path }, o.generators, 'browse', {
+    cpu: hasCluster(target.runDir) ? clusterSources(target.runDir) : [],
+  });
 
   let reference: Report['reference'] = null;
   if (target.runDir) {
@@ -52,6 +55,7 @@ export async function browse(o: Options, target: Target, client: Api): Promise<R
     lost: 0,
     phantom: 0,
     throughput: load.throughput,
+    cpu: load.cpu,
     p50Ms: load.p50Ms,
     p99Ms: load.p99Ms,
     reference,

@@ -1,12 +1,15 @@
 // The shared shape of every purchase scenario: prepare events and buyers, run the
-// timed load, settle indeterminate requests, check I1–I5, measure the reference,
-// report.
+// timed load (sampling CPU per process), settle indeterminate requests, check
+// I1–I5, measure the reference, report.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CpuSource } from '../cpu.ts';
 import { readHistory } from '../history.ts';
 import type { PurchaseMix } from '../plan.ts';
+import { clusterSources, hasCluster } from '../processes.ts';
 import { limitedBy, machine, type Report, resultsDir } from '../report.ts';
 import { runLoad } from '../run-load.ts';
+import { salesTimeline } from '../sales-timeline.ts';
 import type { Api, PreparedBuyer, PreparedEvent, Target } from '../target.ts';
 import { checkRun, settleIndeterminate } from '../verify.ts';
 
@@ -21,6 +24,10 @@ export interface PurchaseRun {
   generators: number;
   amount?: number;
   durationSeconds: number;
+  /** Purchase attempts per second over all generators (none: as fast as they go). */
+  rate?: number;
+  /** More processes to sample CPU of (the cluster's and the generators' are always sampled). */
+  cpu?: CpuSource[];
   reference: (() => Promise<{ name: string; value: number }>) | null;
   /** Which figure the ratio compares with the reference. */
   measure: 'purchases' | 'attempts';
@@ -43,11 +50,15 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
       connections: run.connections,
       amount: run.amount,
       durationSeconds: run.durationSeconds,
+      rate: run.rate,
       historyFile: historyBase,
       purchase: { ...run.mix, events: run.events, buyers: run.buyers },
     },
     run.generators,
     run.scenario,
+    {
+      cpu: [...(hasCluster(run.target.runDir) ? clusterSources(run.target.runDir) : []), ...(run.cpu ?? [])],
+    },
   );
   const files = Array.from({ length: run.generators }, (_, g) => `${historyBase}.${g}`).filter((f) =>
     existsSync(f),
@@ -62,7 +73,8 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
     allFiles,
   );
 
-  const completions = readHistory(files).filter((l) => l.type === 'complete');
+  const history = readHistory(allFiles);
+  const completions = history.filter((l) => l.type === 'complete');
   const firstAt = Math.min(...completions.map((l) => l.at - (l.latencyMs ?? 0)));
   const okAts = completions.filter((l) => l.outcome === 'ok').map((l) => l.at);
   const lastOk = okAts.length ? Math.max(...okAts) : firstAt;
@@ -85,6 +97,9 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
     lost: check.lost,
     phantom: check.phantom,
     throughput: load.throughput,
+    purchasesPerSecond,
+    sales: salesTimeline(history, load.startedAtMs),
+    cpu: load.cpu,
     p50Ms: load.p50Ms,
     p99Ms: load.p99Ms,
     reference,

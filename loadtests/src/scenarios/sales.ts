@@ -7,7 +7,7 @@ import type { Report } from '../report.ts';
 import { type Api, adminToken, createEvent, signupBuyers, type Target } from '../target.ts';
 import { runPurchaseScenario } from './purchase.ts';
 
-function sectionsFor(seats: number) {
+export function sectionsFor(seats: number) {
   const perRow = 50;
   const rows = Math.ceil(seats / perRow / 2);
   return [
@@ -21,7 +21,7 @@ function sectionsFor(seats: number) {
   ];
 }
 
-async function prepare(
+export async function prepare(
   o: Options,
   target: Target,
   client: Api,

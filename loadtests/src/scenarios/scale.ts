@@ -11,7 +11,12 @@ const repoRoot = join(import.meta.dirname, '../../..');
 
 export async function scaleScenario(o: Options, target: Target, client: Api): Promise<Report> {
   if (!target.runDir) throw new Error('scale needs the local cluster');
-  const rounds: { replicas: number; throughput: number; purchasesPerSecond: number }[] = [];
+  const rounds: {
+    replicas: number;
+    throughput: number;
+    purchasesPerSecond: number;
+    cpu?: { group: string; avgCores: number }[];
+  }[] = [];
   let last: Report | undefined;
   for (const replicas of [1, 2, 3]) {
     const res = spawnSync('npm', ['run', '--silent', 'cluster', '--', 'scale', String(replicas)], {
@@ -26,6 +31,7 @@ export async function scaleScenario(o: Options, target: Target, client: Api): Pr
       replicas,
       throughput: last.throughput,
       purchasesPerSecond: Number(last.details.purchasesPerSecond),
+      cpu: last.cpu?.groups.map((g) => ({ group: g.group, avgCores: g.avgCores })),
     });
   }
   const one = rounds[0] as (typeof rounds)[0];
