@@ -20,7 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../infra/lib/free-port.ts';
 import { pollUntil } from '../../infra/lib/process.ts';
-import { buildTestApp } from '../../services/ticket-service/test/support/app.ts';
+import { buildTestApp, createAdmin, createEvent } from '../../services/ticket-service/test/support/app.ts';
 import { dockerfileEnv } from './support/docker.ts';
 import { layOutContainer, renderContainer } from './support/nginx.ts';
 import { fromRoot } from './support/paths.ts';
@@ -31,10 +31,10 @@ interface Answer {
   body: string;
 }
 
-function get(url: string): Promise<Answer> {
+function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
   const send = url.startsWith('https:') ? request : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { rejectUnauthorized: false }, (res) => {
+    const req = send(url, { rejectUnauthorized: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => {
         body += chunk;
@@ -70,6 +70,8 @@ describe('container gateway configuration, run by nginx in front of a replica', 
         ...imageEnv,
         TICKETS_UPSTREAM: `127.0.0.1:${address.port}`,
         TICKETS_HTTPS_PORT: String(securePort),
+        // Long enough that two requests in a row always fall within it, however loaded the machine.
+        TICKETS_SEATMAP_CACHE_SECONDS: '30',
         NGINX_LOCAL_RESOLVERS: '127.0.0.1',
       },
       imageEnv.NGINX_ENVSUBST_FILTER as string,
@@ -122,6 +124,33 @@ describe('container gateway configuration, run by nginx in front of a replica', 
     expect(res.headers['x-replica-id']).toBe('test-replica');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
     expect(res.headers['strict-transport-security']).toBe('max-age=63072000');
+  });
+
+  it('when a seat map is fetched twice, then the second answer comes from the micro-cache, with the security headers', async () => {
+    const event = await createEvent(app, await createAdmin(app));
+    const url = `${https}/api/v1/events/${event.id}/seats`;
+    const first = await get(url);
+    expect(first.status).toBe(200);
+    expect(first.headers['x-cache-status']).toBe('MISS');
+    const second = await get(url);
+    expect(second.headers['x-cache-status']).toBe('HIT');
+    expect(second.body).toBe(first.body);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    expect(second.headers['strict-transport-security']).toBe('max-age=63072000');
+    expect(second.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+    // The gateway answers a client's revalidation itself.
+    const revalidated = await get(url, { 'if-none-match': String(first.headers.etag) });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers['x-cache-status']).toBe('HIT');
+    // Compressed at the edge, the tag turns weak; sent back as it came, it still matches.
+    const gzipped = await get(url, { 'accept-encoding': 'gzip' });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers.etag).toBe(`W/${first.headers.etag}`);
+    const weak = { 'accept-encoding': 'gzip', 'if-none-match': String(gzipped.headers.etag) };
+    expect((await get(url, weak)).status).toBe(304);
+    // Nothing else is cached.
+    expect((await get(`${https}/api/v1/events`)).headers['x-cache-status']).toBeUndefined();
   });
 
   it('when any other path is asked for, then the web client is served (single-page fallback)', async () => {

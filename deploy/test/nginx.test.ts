@@ -68,6 +68,7 @@ describe('gateway nginx configurations', () => {
       expect(upstreamConf).toMatch(/resolver 127\.0\.0\.11 valid=5s/);
       expect(upstreamConf).toMatch(new RegExp(`server ${env().TICKETS_UPSTREAM} resolve;`));
       expect(upstreamConf).toMatch(/map \$host \$tickets_https_port/);
+      expect(upstreamConf).toMatch(/^proxy_cache_valid 200 404 \d+s;$/m);
     });
   });
 
@@ -101,6 +102,9 @@ describe('gateway nginx configurations', () => {
     const containerised = directives(template)
       .join('\n')
       .replace(/^upstream ticket_service \{\n[\s\S]*?\n\}$/m, 'include /etc/nginx/conf.d/*.conf;')
+      // The seat maps' TTL comes from the environment, through the upstream template.
+      .replace(/^proxy_cache_valid 200 404 \{\{seatMapCacheSeconds\}\}s;\n/m, '')
+      .replace(/^proxy_cache_path \{\{runDir\}\}\/tmp\/(\S+) /m, 'proxy_cache_path /tmp/nginx-$1 ')
       .replace(/^pid .*$/m, 'pid /tmp/nginx.pid;')
       .replace(/^error_log .*$/m, 'error_log /dev/stderr warn;')
       .replace(/^access_log .*$/m, 'access_log /dev/stdout combined;')
@@ -123,5 +127,9 @@ describe('gateway nginx configurations', () => {
     for (const d of directives(upstreamBlock).filter((d) => /^(least_conn|keepalive)\b/.test(d))) {
       expect(directives(upstreamTemplate)).toContain(d);
     }
+    expect(directives(template)).toContain('proxy_cache_valid 200 404 {{seatMapCacheSeconds}}s;');
+    expect(directives(upstreamTemplate)).toContain(
+      `proxy_cache_valid 200 404 ${ref('TICKETS_SEATMAP_CACHE_SECONDS')}s;`,
+    );
   });
 });

@@ -15,11 +15,26 @@ export async function publishWebRoot(): Promise<string> {
   return paths.www();
 }
 
+/**
+ * TICKETS_SEATMAP_CACHE_SECONDS: how long the gateway serves a seat map from its
+ * micro-cache (README, "Seat maps at the gateway"); whole seconds, at least 1.
+ */
+export function seatMapCacheSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.TICKETS_SEATMAP_CACHE_SECONDS?.trim() || '1';
+  if (!/^[1-9]\d*$/.test(raw)) {
+    throw new Error(
+      `TICKETS_SEATMAP_CACHE_SECONDS must be a whole number of seconds, at least 1, not "${raw}"`,
+    );
+  }
+  return Number(raw);
+}
+
 export async function configureGateway(opts: {
   httpsPort: number;
   httpPort: number;
   tls: TlsFiles;
   upstreams: Upstream[];
+  seatMapCacheSeconds: number;
 }): Promise<void> {
   await writeGatewayConfig({
     runDir: paths.gateway(),
@@ -29,6 +44,7 @@ export async function configureGateway(opts: {
     keyFile: opts.tls.keyFile,
     webRoot: await publishWebRoot(),
     upstreams: opts.upstreams,
+    seatMapCacheSeconds: opts.seatMapCacheSeconds,
   });
 }
 

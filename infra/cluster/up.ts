@@ -8,7 +8,7 @@ import { ensureNginx, startGateway, stopGateway } from '../lib/nginx.ts';
 import { startPostgres } from '../lib/postgres.ts';
 import { startRedis } from '../lib/redis.ts';
 import { ensureDemoEvent } from './demo.ts';
-import { configureGateway, upstreamsOf } from './gateway.ts';
+import { configureGateway, seatMapCacheSeconds, upstreamsOf } from './gateway.ts';
 import { cliEntry, paths, repoRoot, runDir } from './paths.ts';
 import { nextReplicaIds, startReplica, stopReplica } from './replicas.ts';
 import { loadSecrets } from './secrets.ts';
@@ -36,11 +36,12 @@ export async function up(options: UpOptions): Promise<ClusterState> {
   const httpsPort =
     options.httpsPort ?? previous?.httpsPort ?? Number(process.env.TICKETS_HTTPS_PORT || 8443);
   const httpPort = options.httpPort ?? previous?.httpPort ?? Number(process.env.TICKETS_HTTP_PORT || 8080);
+  const seatMapTtl = seatMapCacheSeconds();
 
   // Whatever has started is stopped again if a later step fails.
   const undo: (() => Promise<void>)[] = [];
   try {
-    return await bringUp(httpsPort, httpPort, options.replicas, previous, undo);
+    return await bringUp(httpsPort, httpPort, options.replicas, seatMapTtl, previous, undo);
   } catch (err) {
     log(`start failed; stopping what was started`);
     for (const stop of undo.reverse()) await stop().catch(() => undefined);
@@ -52,6 +53,7 @@ async function bringUp(
   httpsPort: number,
   httpPort: number,
   replicaCount: number,
+  seatMapTtl: number,
   previous: ClusterState | undefined,
   undo: (() => Promise<void>)[],
 ): Promise<ClusterState> {
@@ -107,7 +109,13 @@ async function bringUp(
   if (demo) log(`created the demo event "${demo.title}"`);
 
   log('starting the gateway');
-  await configureGateway({ httpsPort, httpPort, tls, upstreams: upstreamsOf(replicas) });
+  await configureGateway({
+    httpsPort,
+    httpPort,
+    tls,
+    upstreams: upstreamsOf(replicas),
+    seatMapCacheSeconds: seatMapTtl,
+  });
   const gatewayPid = await startGateway(paths.gateway());
   undo.push(() => stopGateway(paths.gateway()));
 

@@ -26,6 +26,8 @@ export interface GatewayConfig {
   upstreams: Upstream[];
   /** Listen address; loopback unless told otherwise. */
   host?: string;
+  /** How long a seat map is served from the gateway's micro-cache: whole seconds, at least 1 (default 1). */
+  seatMapCacheSeconds?: number;
 }
 
 export function ensureNginx(): void {
@@ -50,9 +52,15 @@ export function upstreamBlock(upstreams: Upstream[]): string {
 export async function writeGatewayConfig(config: GatewayConfig): Promise<string> {
   const runDir = resolve(config.runDir);
   const host = config.host ?? '127.0.0.1';
-  for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi']) {
+  const seatMapCacheSeconds = config.seatMapCacheSeconds ?? 1;
+  // nginx takes whole seconds only (it refuses "500ms"). 0 would store nothing yet still
+  // queue concurrent readers of one map behind the cache lock.
+  if (!Number.isInteger(seatMapCacheSeconds) || seatMapCacheSeconds < 1) {
+    throw new Error(`seat map cache: ${seatMapCacheSeconds} is not a whole number of seconds of at least 1`);
+  }
+  for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi', 'tmp/seat-maps']) {
     await mkdir(join(runDir, sub), { recursive: true });
-    // Workers run as nobody when nginx starts as root, and buffer bodies here.
+    // Workers run as nobody when nginx starts as root, and buffer bodies (and cache seat maps) here.
     if (isRoot()) await chown(join(runDir, sub), nobodyUid(), 0);
   }
   const conf = renderTemplate(readFileSync(TEMPLATE, 'utf8'), {
@@ -64,6 +72,7 @@ export async function writeGatewayConfig(config: GatewayConfig): Promise<string>
     certFile: resolve(config.certFile),
     keyFile: resolve(config.keyFile),
     webRoot: resolve(config.webRoot),
+    seatMapCacheSeconds: String(seatMapCacheSeconds),
   });
   await writeFile(join(runDir, 'nginx.conf'), conf);
   await writeUpstreams(runDir, config.upstreams);

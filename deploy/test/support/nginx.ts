@@ -89,6 +89,7 @@ export function renderLocalTemplate(dir: string): string {
     certFile: join(dir, 'tls/tls.crt'),
     keyFile: join(dir, 'tls/tls.key'),
     webRoot: join(dir, 'web'),
+    seatMapCacheSeconds: '1',
   };
   const template = readFileSync(fromRoot('gateway/nginx.conf.template'), 'utf8');
   const rendered = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {

@@ -45,11 +45,16 @@ export function npmRun(
   });
 }
 
-export function clusterCommand(runDir: string, args: string[], timeoutMs = 180_000): Promise<CommandResult> {
+export function clusterCommand(
+  runDir: string,
+  args: string[],
+  timeoutMs = 180_000,
+  env: Record<string, string> = {},
+): Promise<CommandResult> {
   return npmRun(
     'cluster',
     args,
-    { TICKETS_RUN_DIR: runDir, TICKETS_PG_FSYNC: 'off', LOG_LEVEL: 'warn' },
+    { TICKETS_RUN_DIR: runDir, TICKETS_PG_FSYNC: 'off', LOG_LEVEL: 'warn', ...env },
     timeoutMs,
   );
 }
@@ -62,8 +67,14 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** `cluster up --detach` on free ports in a fresh run directory the postgres user can reach. */
-export async function startTestCluster(replicas: number): Promise<TestCluster> {
+/**
+ * `cluster up --detach` on free ports in a fresh run directory the postgres user can reach;
+ * `env` adds to the environment of `up` (e.g. TICKETS_SEATMAP_CACHE_SECONDS).
+ */
+export async function startTestCluster(
+  replicas: number,
+  env: Record<string, string> = {},
+): Promise<TestCluster> {
   const runDir = mkdtempSync(join(tmpdir(), 'tickets-cluster-'));
   chmodSync(runDir, 0o755);
   const stop = async () => {
@@ -71,16 +82,21 @@ export async function startTestCluster(replicas: number): Promise<TestCluster> {
     rmSync(runDir, { recursive: true, force: true });
   };
   const [https, http] = await freePorts(2);
-  const up = await clusterCommand(runDir, [
-    'up',
-    '--detach',
-    '--replicas',
-    String(replicas),
-    '--https-port',
-    String(https),
-    '--http-port',
-    String(http),
-  ]);
+  const up = await clusterCommand(
+    runDir,
+    [
+      'up',
+      '--detach',
+      '--replicas',
+      String(replicas),
+      '--https-port',
+      String(https),
+      '--http-port',
+      String(http),
+    ],
+    180_000,
+    env,
+  );
   if (up.code !== 0) {
     await stop();
     throw new Error(`cluster up failed:\n${up.output}`);

@@ -53,6 +53,8 @@ interface Spec {
   success: number;
   /** Other 2xx answers the route gives (e.g. 200 for an idempotent replay). */
   alsoSuccess?: number[];
+  /** Answers 304 (no body) when If-None-Match names the current ETag. */
+  notModified?: boolean;
   /** The success media type, when it is not application/json. */
   media?: string;
   /** Required body fields; a list of lists for a body that is one of several shapes. */
@@ -83,7 +85,13 @@ const CONTRACT: Record<string, Spec> = {
   },
   'GET /events': { success: 200, query: ['limit', 'cursor'], errors: [400], auth: false },
   'GET /events/:eventId': { success: 200, path: ['eventId'], errors: [400, 404], auth: false },
-  'GET /events/:eventId/seats': { success: 200, path: ['eventId'], errors: [400, 404], auth: false },
+  'GET /events/:eventId/seats': {
+    success: 200,
+    notModified: true,
+    path: ['eventId'],
+    errors: [400, 404],
+    auth: false,
+  },
   'POST /admin/events': {
     success: 201,
     body: ['title', 'venue', 'startsAt', 'currency', 'layout'],
@@ -266,6 +274,10 @@ describe('the OpenAPI document', () => {
           expect(success?.content?.[media]?.schema, `${route} ${status} ${media}`).toBeTruthy();
         }
       }
+      // A conditional GET documents its 304, which has no body; no other route has one.
+      const notModified = op.responses['304'];
+      expect(Boolean(notModified), `${route} 304`).toBe(Boolean(spec.notModified));
+      expect(notModified?.content, `${route} 304`).toBeUndefined();
       for (const status of spec.errors) {
         const response = op.responses[String(status)];
         expect(response, `${route} ${status}`).toBeDefined();
@@ -430,6 +442,12 @@ describe('real answers match the document', () => {
     });
     expect(change.statusCode).toBe(204);
     expect(change.body).toBe('');
+    // Neither has the 304 of a seat map revalidated with its ETag.
+    const seats = `${API_PREFIX}/events/${event.id}/seats`;
+    const etag = String((await app.inject({ method: 'GET', url: seats })).headers.etag);
+    const revalidated = await app.inject({ method: 'GET', url: seats, headers: { 'if-none-match': etag } });
+    expect(revalidated.statusCode).toBe(304);
+    expect(revalidated.body).toBe('');
   });
 
   it('when the hold and order routes answer successfully, then each body matches its documented schema', async () => {

@@ -5,6 +5,12 @@
 // while the map loads are kept and applied after it. Each time the stream
 // reconnects, changes may have been missed, so the map is loaded again. A gap in
 // the versions that does not fill within a few seconds also triggers a reload.
+//
+// The gateway serves seat maps from a short cache (README, "Seat maps at the
+// gateway"), so a map can be older than the stream's starting point: the changes
+// between the two were never streamed. Such a map is shown at once and loaded again
+// shortly, until it is at least as new as that point. Recent messages are kept and
+// applied to every map loaded, so a map older than some of them loses nothing.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { getSeats, streamUrl } from '../api/endpoints.ts';
 import type { SeatChanges } from '../api/types.ts';
@@ -30,6 +36,9 @@ const GAP_JITTER_MS = 7000;
 const MIN_RELOAD_INTERVAL_MS = 30_000;
 const MAX_RETRY_MS = 30_000;
 const STREAM_WAIT_MS = 4000;
+const STALE_MAP_RETRY_MS = 1500;
+const STALE_MAP_JITTER_MS = 1000;
+const RECENT_MESSAGES = 2000;
 
 export function useLiveSeats(eventId: string): LiveSeats {
   const [state, setState] = useState<LiveSeats>({
@@ -44,13 +53,18 @@ export function useLiveSeats(eventId: string): LiveSeats {
   useEffect(() => {
     alive.current = true;
     let book: SeatBook | null = null;
-    let pending: SeatChanges[] = [];
+    // The last messages received, oldest first; each new map applies them (the book
+    // ignores what the map already holds).
+    const recent: SeatChanges[] = [];
+    // The version the stream started from when it last said `ready`.
+    let streamFrom = 0;
     let loading: Promise<void> | null = null;
     let loadSeq = 0;
     let readyCount = 0;
     let source: EventSource | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let gapTimer: ReturnType<typeof setTimeout> | undefined;
+    let staleTimer: ReturnType<typeof setTimeout> | undefined;
     let retryMs = 2000;
     let lastReload = 0;
     let revision = 0;
@@ -68,9 +82,9 @@ export function useLiveSeats(eventId: string): LiveSeats {
         (map) => {
           if (seq !== loadSeq || controller.signal.aborted) return;
           book = new SeatBook(map);
-          for (const message of pending) book.apply(message);
-          pending = [];
+          for (const message of recent) book.apply(message);
           publish({ book, revision: ++revision, loadError: null, lastChanged: [] });
+          reloadIfOlderThanStream();
         },
         (err: unknown) => {
           if (seq !== loadSeq || controller.signal.aborted) return;
@@ -81,6 +95,18 @@ export function useLiveSeats(eventId: string): LiveSeats {
         if (seq === loadSeq) loading = null;
       });
       return loading;
+    };
+
+    const reloadIfOlderThanStream = () => {
+      if (staleTimer || !book || book.loadedVersion >= streamFrom) return;
+      staleTimer = setTimeout(
+        () => {
+          staleTimer = undefined;
+          // A load under way checks again when it ends.
+          if (!loading) void load();
+        },
+        STALE_MAP_RETRY_MS + Math.random() * STALE_MAP_JITTER_MS,
+      );
     };
 
     const checkGap = () => {
@@ -108,10 +134,10 @@ export function useLiveSeats(eventId: string): LiveSeats {
       } catch {
         return;
       }
-      if (!book || loading) {
-        pending.push(message);
-        return;
-      }
+      recent.push(message);
+      if (recent.length > RECENT_MESSAGES) recent.splice(0, recent.length - RECENT_MESSAGES);
+      // Kept for the map that is loading.
+      if (!book || loading) return;
       const changed = book.apply(message);
       if (changed.length > 0) publish({ revision: ++revision, lastChanged: changed });
       checkGap();
@@ -127,12 +153,10 @@ export function useLiveSeats(eventId: string): LiveSeats {
       } catch {
         // An unreadable `ready` still means connected; reload to be safe.
       }
+      streamFrom = from;
       // The first time, the map is loaded now unless it is already as new as the
       // stream's starting point; after a reconnect, always.
-      if (readyCount > 1 || !book || book.version < from) {
-        pending = [];
-        void load();
-      }
+      if (readyCount > 1 || !book || book.version < from) void load();
     };
 
     const connect = () => {
@@ -163,6 +187,7 @@ export function useLiveSeats(eventId: string): LiveSeats {
       controller.abort();
       clearTimeout(retryTimer);
       clearTimeout(gapTimer);
+      clearTimeout(staleTimer);
       if (source) {
         source.onerror = null;
         source.close();
