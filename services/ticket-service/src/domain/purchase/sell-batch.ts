@@ -3,8 +3,9 @@
 // number of statements whatever the batch size:
 //
 //   fence → read the named seats → read a window of available seats (best-N)
-//   → decide in memory who gets what → mark seats sold → insert orders
-//   → insert tickets → complete the Idempotency-Keys → write the operation log
+//   → decide in memory who gets what → ONE statement that marks the seats sold,
+//     inserts orders and tickets, completes the Idempotency-Keys and writes the
+//     operation log
 //
 // Each purchase keeps its own outcome: one buyer's refusal (seat taken earlier
 // in the same batch, not this event's seat, too few seats left) never fails the
@@ -193,48 +194,54 @@ async function write(
   const orderIds = winners.map((w) => w.d.orderId);
   const userIds = winners.map((w) => w.r.buyer.id);
 
-  const claimed = await tx.$executeRaw(Prisma.sql`
-    UPDATE seats s SET status = 'sold', order_id = v.order_id, hold_id = NULL, updated_at = now()
-      FROM unnest(${seatIds}::uuid[], ${seatOrders}::uuid[]) AS v(id, order_id)
-     WHERE s.event_id = ${eventId}::uuid AND s.id = v.id AND s.status = 'available'`);
-  if (claimed !== seatIds.length) {
+  const details = winners.map((w) =>
+    JSON.stringify({ eventId, holdId: null, seatIds: w.d.seats.map((s) => s.id), totalCents: w.total }),
+  );
+  // One statement, one round trip, for every row of the batch. Each part runs
+  // exactly once (data-modifying CTEs always do); the foreign keys of tickets
+  // are checked at the end of the statement, after the orders are in.
+  const [counts] = await tx.$queryRaw<{ sold: number; completed: number }[]>(Prisma.sql`
+    WITH sold AS (
+      UPDATE seats s SET status = 'sold', order_id = v.order_id, hold_id = NULL, updated_at = now()
+        FROM unnest(${seatIds}::uuid[], ${seatOrders}::uuid[]) AS v(id, order_id)
+       WHERE s.event_id = ${eventId}::uuid AND s.id = v.id AND s.status = 'available'
+      RETURNING s.id
+    ), new_orders AS (
+      INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, created_at)
+      SELECT v.id, ${eventId}::uuid, v.user_id, v.total, ${fence.currency}, v.payment_ref, ${createdAt}
+        FROM unnest(${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
+                    ${winners.map((w) => w.r.paymentRef)}::text[]) AS v(id, user_id, total, payment_ref)
+      RETURNING id
+    ), new_tickets AS (
+      INSERT INTO tickets (order_id, event_id, seat_id, price_cents)
+      SELECT v.order_id, ${eventId}::uuid, v.seat_id, v.price
+        FROM unnest(${seatOrders}::uuid[], ${seatIds}::uuid[], ${seatPrices}::int[]) AS v(order_id, seat_id, price)
+      RETURNING id
+    ), keys AS (
+      UPDATE idempotency_records r SET state = 'completed', order_id = v.order_id, updated_at = now()
+        FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.idempotency.key)}::text[],
+                    ${winners.map((w) => w.r.idempotency.owner)}::text[], ${orderIds}::uuid[])
+             AS v(user_id, key, owner, order_id)
+       WHERE r.user_id = v.user_id AND r.key = v.key AND r.owner = v.owner AND r.state = 'in_progress'
+      RETURNING r.key
+    ), logged AS (
+      INSERT INTO audit_entries (replica, actor_id, actor, action, subject, detail)
+      SELECT ${replica}, v.actor_id, v.actor, 'order.create', 'order:' || v.order_id, v.detail::jsonb
+        FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.buyer.email)}::text[], ${orderIds}::text[],
+                    ${details}::text[]) AS v(actor_id, actor, order_id, detail)
+      RETURNING id
+    )
+    SELECT (SELECT count(*) FROM sold)::int AS sold, (SELECT count(*) FROM keys)::int AS completed`);
+  if (counts?.sold !== seatIds.length) {
     // Cannot happen while the fence holds (the event row is locked by this
     // transaction); if it does, nothing of the batch is written.
     throw new AppError('UNAVAILABLE', 'Seats changed while they were being sold; retry with the same key.');
   }
-  await tx.$executeRaw(Prisma.sql`
-    INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, created_at)
-    SELECT v.id, ${eventId}::uuid, v.user_id, v.total, ${fence.currency}, v.payment_ref, ${createdAt}
-      FROM unnest(${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
-                  ${winners.map((w) => w.r.paymentRef)}::text[]) AS v(id, user_id, total, payment_ref)`);
-  await tx.$executeRaw(Prisma.sql`
-    INSERT INTO tickets (order_id, event_id, seat_id, price_cents)
-    SELECT v.order_id, ${eventId}::uuid, v.seat_id, v.price
-      FROM unnest(${seatOrders}::uuid[], ${seatIds}::uuid[], ${seatPrices}::int[]) AS v(order_id, seat_id, price)`);
-  const completed = await tx.$executeRaw(Prisma.sql`
-    UPDATE idempotency_records r SET state = 'completed', order_id = v.order_id, updated_at = now()
-      FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.idempotency.key)}::text[],
-                  ${winners.map((w) => w.r.idempotency.owner)}::text[], ${orderIds}::uuid[])
-           AS v(user_id, key, owner, order_id)
-     WHERE r.user_id = v.user_id AND r.key = v.key AND r.owner = v.owner AND r.state = 'in_progress'`);
-  if (completed !== winners.length) {
+  if (counts.completed !== winners.length) {
     // A key's lease ran out and a retry took it over: that retry decides, and
     // this batch must not commit an order under the same key.
     throw new AppError('UNAVAILABLE', 'A purchase was taken over by its retry; retry with the same key.');
   }
-  const details = winners.map((w) =>
-    JSON.stringify({
-      eventId,
-      holdId: null,
-      seatIds: w.d.seats.map((s) => s.id),
-      totalCents: w.total,
-    }),
-  );
-  await tx.$executeRaw(Prisma.sql`
-    INSERT INTO audit_entries (replica, actor_id, actor, action, subject, detail)
-    SELECT ${replica}, v.actor_id, v.actor, 'order.create', 'order:' || v.order_id, v.detail::jsonb
-      FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.buyer.email)}::text[], ${orderIds}::text[],
-                  ${details}::text[]) AS v(actor_id, actor, order_id, detail)`);
   return seatIds.map((id) => ({ id, status: 'sold' as const }));
 }
 
