@@ -13,7 +13,7 @@ export interface SeatChange {
 
 /** Test hooks into the purchase path; empty in production. */
 export interface Faults {
-  /** Runs after the lock and epoch are taken, before the transaction (e.g. a pause). */
+  /** Runs after the lock and epoch are taken, before the write (e.g. a pause). */
   inCriticalSection?: (eventId: string) => Promise<void>;
   /** Runs after COMMIT, before the answer (e.g. to simulate a lost COMMIT reply). */
   afterCommit?: (step: 'hold' | 'order' | 'release' | 'expire') => void;

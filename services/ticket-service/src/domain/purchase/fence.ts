@@ -54,6 +54,21 @@ async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: 
 
 export type Step = 'hold' | 'order' | 'release' | 'expire';
 
+/** A holder whose epoch was superseded: counted, logged, answered 503 (nothing was written). */
+export async function fencedOut(ctx: PurchaseContext, eventId: string, epoch: bigint): Promise<AppError> {
+  ctx.metrics.fencedRejections.inc();
+  await recordAudit(ctx.db, ctx.replica, {
+    actor: SYSTEM,
+    action: 'lock.fenced',
+    subject: `event:${eventId}`,
+    detail: { epoch: epoch.toString() },
+  }).catch(() => {});
+  return new AppError(
+    'UNAVAILABLE',
+    'The event lock was lost; nothing was written. Retry with the same key.',
+  );
+}
+
 /**
  * One fenced transaction by a lock holder: the fence first, then `work`, then
  * the seat changes are published. A holder whose epoch was superseded writes
@@ -78,17 +93,7 @@ export async function fencedTransaction<T>(
     );
   } catch (err) {
     if (!(err instanceof FencedError)) throw err;
-    ctx.metrics.fencedRejections.inc();
-    await recordAudit(ctx.db, ctx.replica, {
-      actor: SYSTEM,
-      action: 'lock.fenced',
-      subject: `event:${eventId}`,
-      detail: { epoch: lock.epoch.toString() },
-    }).catch(() => {});
-    throw new AppError(
-      'UNAVAILABLE',
-      'The event lock was lost; nothing was written. Retry with the same key.',
-    );
+    throw await fencedOut(ctx, eventId, lock.epoch);
   }
   // Published even when nothing changed: the version did grow, and clients that
   // see every version know they missed nothing.

@@ -1,32 +1,41 @@
 // Group commit: every one-step purchase that queued for an event on this replica
-// while the previous round ran is sold in ONE fenced transaction, with a fixed
-// number of statements whatever the batch size:
+// while the previous round ran is sold together, in two statements whatever the
+// batch size:
 //
-//   fence → read the named seats → read a window of available seats (best-N)
-//   → decide in memory who gets what → ONE statement that marks the seats sold,
-//     inserts orders and tickets, completes the Idempotency-Keys and writes the
-//     operation log
+//   1. one read: the event (status), the named seats, and for best-N requests a
+//      window of available seats in order of preference;
+//   2. decide in memory who gets what;
+//   3. one write, fenced: it checks this holder's epoch on the event row, marks
+//      the seats sold, inserts orders and tickets, completes the
+//      Idempotency-Keys and writes the operation log — and refuses to commit
+//      (tickets_assert) unless exactly what was decided changed.
+//
+// Why the read may run outside the write's transaction: every seat change of an
+// event is fenced by its lock epoch, and our epoch was issued (committed) before
+// this read. A writer with an older epoch that was already inside its
+// transaction then finished before our epoch existed (it held the event row);
+// one that was not is refused by its fence. So while the write's fence check
+// passes, nobody else changed these seats since the read. If the fence fails,
+// the write changes nothing and every buyer of the batch hears 503.
 //
 // Each purchase keeps its own outcome: one buyer's refusal (seat taken earlier
-// in the same batch, not this event's seat, too few seats left) never fails the
-// others, because refusals are decided before anything is written. What can
-// still fail the whole batch is what fails a single purchase too — a lost fence,
-// the database — and then every buyer of the batch hears 503 and retries with
-// the same key; nothing of the batch was written (one transaction).
+// in the same batch, too few seats left, sales closed) never fails the others,
+// because refusals are decided before anything is written. What fails the whole
+// batch is what would fail a single purchase: a lost fence, the database.
 //
-// Why raw SQL here: Prisma's createMany/updateMany cannot express "UPDATE … FROM
-// unnest(…)" (per-row values) or INSERT … SELECT FROM unnest, and one multi-row
-// statement instead of one per purchase is the point of this module.
+// Why raw SQL: Prisma cannot express per-row values through unnest, data-modifying
+// CTEs or a statement-level assertion, and one statement per batch instead of
+// several per purchase is the point of this module.
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import type { HeldLock, ItemOutcome } from '../../lib/event-lock.ts';
 import type { Actor } from '../context.ts';
-import { AppError } from '../errors.ts';
-import type { PurchaseContext, SeatChange } from './context.ts';
-import { type Fence, fencedTransaction } from './fence.ts';
+import { AppError, notFound } from '../errors.ts';
+import type { PurchaseContext } from './context.ts';
+import { fencedOut } from './fence.ts';
 import type { SeatSelection } from './holds.ts';
 import type { OrderView } from './orders.ts';
-import { availableWindow, type Candidate, pickBest, soldOut, windowFor } from './pick-seats.ts';
+import { type Candidate, pickBest, soldOut, windowFor } from './pick-seats.ts';
 import { notThisEvent } from './seat-claims.ts';
 import type { EventSeats } from './seat-view.ts';
 
@@ -41,24 +50,36 @@ export interface BuyRequest {
   paymentRef: string;
 }
 
-/** What the buyer is answered: built from the transaction's own rows, so no read follows the COMMIT. */
+/** What the buyer is answered: built from the batch's own rows, so no read follows the write. */
 export interface Settlement {
   orderId: string;
   totalCents: number;
   view: OrderView;
 }
 
-type SeatRow = { id: string; status: string; price_cents: number; label: string };
 type Sold = { id: string; price_cents: number; label: string };
 type Decision = { ok: true; orderId: string; seats: Sold[] } | { ok: false; error: AppError };
 
-class NothingSold extends Error {
-  readonly decided: Decision[];
-  constructor(decided: Decision[]) {
-    super('every purchase of the batch was refused');
-    this.decided = decided;
-  }
+interface ReadRow {
+  kind: 'event' | 'named' | 'window';
+  id: string | null;
+  status: string;
+  price_cents: number;
+  label: string;
+  section: string;
+  row: number;
+  number: number;
+  ord: number;
 }
+
+interface BatchState {
+  eventStatus: string | undefined;
+  named: Map<string, ReadRow>;
+  window: Candidate[];
+  windowComplete: boolean;
+}
+
+const NO_BOUND = 2_147_483_647;
 
 const closed = (r: BuyRequest) =>
   new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
@@ -72,62 +93,78 @@ export async function sellBatch(
   requests: BuyRequest[],
   layout?: EventSeats,
 ): Promise<ItemOutcome<Settlement>[]> {
+  const state = await read(ctx.db, eventId, requests);
+  if (state.eventStatus === undefined) return requests.map(() => ({ ok: false, error: notFound('event') }));
+  const decided =
+    state.eventStatus === 'on_sale'
+      ? decide(state, requests, layout)
+      : requests.map((r): Decision => ({ ok: false, error: closed(r) }));
+  // Nothing to sell: nothing is written, not even a new seat version.
+  if (!decided.some((d) => d.ok))
+    return decided.map((d) => ({ ok: false, error: (d as { error: AppError }).error }));
+
+  // A pause here (GC, SIGSTOP, a slow network) is the dangerous one: decided, not yet written.
+  await ctx.faults.inCriticalSection?.(eventId);
   const createdAt = new Date();
-  let decisions: { decided: Decision[]; fence: Fence };
-  try {
-    decisions = await fencedTransaction(ctx, eventId, lock, async (tx, fence) => {
-      const decided =
-        fence.eventStatus === 'on_sale'
-          ? await decide(tx, eventId, requests, layout)
-          : requests.map((r): Decision => ({ ok: false, error: closed(r) }));
-      // Nothing to sell: roll back, so that not even the seat version moves.
-      if (!decided.some((d) => d.ok)) throw new NothingSold(decided);
-      const changes = await write(tx, ctx.replica, eventId, fence, requests, decided, createdAt);
-      return { result: { decided, fence }, changes };
-    });
-  } catch (err) {
-    if (!(err instanceof NothingSold)) throw err;
-    return err.decided.map((d) => ({ ok: false, error: (d as { error: AppError }).error }));
-  }
+  const written = await write(ctx, eventId, lock.epoch, requests, decided, createdAt);
+  if (!written) throw await fencedOut(ctx, eventId, lock.epoch);
+  const changes = decided.flatMap((d) =>
+    d.ok ? d.seats.map((s) => ({ id: s.id, status: 'sold' as const })) : [],
+  );
+  ctx.publishSeats(eventId, written.version, changes);
   return requests.map((request, i): ItemOutcome<Settlement> => {
-    const d = decisions.decided[i] as Decision;
+    const d = decided[i] as Decision;
     if (!d.ok) return { ok: false, error: d.error };
     try {
       ctx.faults.afterCommit?.('order');
     } catch (error) {
       return { ok: false, error };
     }
-    return { ok: true, value: settlement(eventId, request, d, decisions.fence, createdAt) };
+    return { ok: true, value: settlement(eventId, request, d, written, createdAt) };
   });
 }
 
-/** Who gets which seats, in queue order; reads at most two statements. */
-async function decide(
-  tx: Prisma.TransactionClient,
-  eventId: string,
-  requests: BuyRequest[],
-  layout?: EventSeats,
-): Promise<Decision[]> {
+/** The event's status, the named seats and the best-N window, in one statement. */
+async function read(db: PrismaClient, eventId: string, requests: BuyRequest[]): Promise<BatchState> {
   const named = requests.flatMap((r) => ('seatIds' in r.selection ? r.selection.seatIds : []));
   const wanted = requests.reduce((n, r) => n + ('quantity' in r.selection ? r.selection.quantity : 0), 0);
-  const rows = named.length
-    ? await tx.$queryRaw<SeatRow[]>(Prisma.sql`
-        SELECT id, status::text, price_cents, label FROM seats
-         WHERE event_id = ${eventId}::uuid AND id = ANY(${named}::uuid[])`)
-    : [];
-  const known = new Map(rows.map((s) => [s.id, s]));
-  const NO_BOUND = 2_147_483_647;
   const bound = Math.max(
     0,
     ...requests.filter((r) => 'quantity' in r.selection).map((r) => r.maxSeatPrice ?? NO_BOUND),
   );
-  const limit = windowFor(wanted, named.length);
-  const window = wanted > 0 ? await availableWindow(tx, eventId, limit, bound) : [];
-  const windowComplete = window.length < limit;
-  const taken = new Set<string>();
+  const limit = wanted > 0 ? windowFor(wanted, named.length) : 0;
+  // The window's inner ORDER BY … LIMIT is served by the partial index on
+  // available seats (see pick-seats.ts); `ord` carries that order out of the UNION.
+  const rows = await db.$queryRaw<ReadRow[]>(Prisma.sql`
+    SELECT 'event' AS kind, NULL::uuid AS id, status::text AS status, 0 AS price_cents, '' AS label,
+           '' AS section, 0 AS "row", 0 AS number, 0::int AS ord
+      FROM events WHERE id = ${eventId}::uuid
+    UNION ALL
+    SELECT 'named', id, status::text, price_cents, label, section, "row", number, 0
+      FROM seats WHERE event_id = ${eventId}::uuid AND id = ANY(${named}::uuid[])
+    UNION ALL
+    SELECT 'window', id, 'available', price_cents, label, section, "row", number,
+           (row_number() OVER (ORDER BY price_cents DESC, section, "row", number))::int
+      FROM (SELECT id, price_cents, label, section, "row", number FROM seats
+             WHERE event_id = ${eventId}::uuid AND status = 'available' AND price_cents <= ${bound}
+             ORDER BY price_cents DESC, section, "row", number
+             LIMIT ${limit}) AS w`);
+  const window = rows
+    .filter((r) => r.kind === 'window')
+    .sort((a, b) => a.ord - b.ord)
+    .map((r) => ({ ...r, id: r.id as string }));
+  return {
+    eventStatus: rows.find((r) => r.kind === 'event')?.status,
+    named: new Map(rows.filter((r) => r.kind === 'named').map((r) => [r.id as string, r])),
+    window,
+    windowComplete: window.length < limit,
+  };
+}
 
-  // Requests by seat id first (they name what they want), in queue order; then
-  // best-N requests choose among what is left.
+/** Who gets which seats: requests by seat id first, in queue order, then best-N. */
+function decide(state: BatchState, requests: BuyRequest[], layout?: EventSeats): Decision[] {
+  const { named: known, window } = state;
+  const taken = new Set<string>();
   const decisions: Decision[] = requests.map((r) => {
     if (!('seatIds' in r.selection)) return { ok: false, error: soldOut(0, 0) };
     const ids = r.selection.seatIds;
@@ -143,7 +180,7 @@ async function decide(
       };
     }
     for (const id of ids) taken.add(id);
-    return { ok: true, orderId: randomUUID(), seats: ids.map((id) => known.get(id) as SeatRow) };
+    return { ok: true, orderId: randomUUID(), seats: ids.map((id) => sold(known.get(id) as ReadRow)) };
   });
   requests.forEach((r, i) => {
     if (!('quantity' in r.selection)) return;
@@ -158,11 +195,12 @@ async function decide(
       decisions[i] = { ok: true, orderId: randomUUID(), seats: picked.map(sold) };
       return;
     }
-    const left = window.filter((s) => !taken.has(s.id) && s.price_cents <= (r.maxSeatPrice ?? bound));
+    const bound = r.maxSeatPrice ?? NO_BOUND;
+    const left = window.filter((s) => !taken.has(s.id) && s.price_cents <= bound).length;
     decisions[i] = {
       ok: false,
-      error: windowComplete
-        ? soldOut(quantity, left.length)
+      error: state.windowComplete
+        ? soldOut(quantity, left)
         : // The window was too narrow for this buyer's price bound: rare, and
           // answered as "retry", never as a sell-out that may not be true.
           new AppError('UNAVAILABLE', 'The best seats moved while choosing; retry with the same key.'),
@@ -171,85 +209,122 @@ async function decide(
   return decisions;
 }
 
-const sold = (s: Candidate): Sold => ({ id: s.id, price_cents: s.price_cents, label: s.label });
+const sold = (s: { id: string | null; price_cents: number; label: string }): Sold => ({
+  id: s.id as string,
+  price_cents: s.price_cents,
+  label: s.label,
+});
 
-/** The winners' rows, one multi-row statement per table. */
+interface Written {
+  version: number;
+  currency: string;
+  title: string;
+}
+
+/**
+ * The winners' rows in one fenced statement. Undefined when the fence failed
+ * (nothing was written). Throws 503 when the rows were not as read.
+ */
 async function write(
-  tx: Prisma.TransactionClient,
-  replica: string,
+  ctx: PurchaseContext,
   eventId: string,
-  fence: Fence,
+  epoch: bigint,
   requests: BuyRequest[],
   decided: Decision[],
   createdAt: Date,
-): Promise<SeatChange[]> {
+): Promise<Written | undefined> {
   const winners = requests.flatMap((r, i) => {
     const d = decided[i] as Decision;
     return d.ok ? [{ r, d, total: d.seats.reduce((n, s) => n + s.price_cents, 0) }] : [];
   });
-  if (winners.length === 0) return [];
   const seatIds = winners.flatMap((w) => w.d.seats.map((s) => s.id));
   const seatOrders = winners.flatMap((w) => w.d.seats.map(() => w.d.orderId));
   const seatPrices = winners.flatMap((w) => w.d.seats.map((s) => s.price_cents));
   const orderIds = winners.map((w) => w.d.orderId);
   const userIds = winners.map((w) => w.r.buyer.id);
-
   const details = winners.map((w) =>
     JSON.stringify({ eventId, holdId: null, seatIds: w.d.seats.map((s) => s.id), totalCents: w.total }),
   );
-  // One statement, one round trip, for every row of the batch. Each part runs
-  // exactly once (data-modifying CTEs always do); the foreign keys of tickets
-  // are checked at the end of the statement, after the orders are in.
-  const [counts] = await tx.$queryRaw<{ sold: number; completed: number }[]>(Prisma.sql`
-    WITH sold AS (
-      UPDATE seats s SET status = 'sold', order_id = v.order_id, hold_id = NULL, updated_at = now()
-        FROM unnest(${seatIds}::uuid[], ${seatOrders}::uuid[]) AS v(id, order_id)
-       WHERE s.event_id = ${eventId}::uuid AND s.id = v.id AND s.status = 'available'
-      RETURNING s.id
-    ), new_orders AS (
-      INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, created_at)
-      SELECT v.id, ${eventId}::uuid, v.user_id, v.total, ${fence.currency}, v.payment_ref, ${createdAt}
-        FROM unnest(${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
-                    ${winners.map((w) => w.r.paymentRef)}::text[]) AS v(id, user_id, total, payment_ref)
-      RETURNING id
-    ), new_tickets AS (
-      INSERT INTO tickets (order_id, event_id, seat_id, price_cents)
-      SELECT v.order_id, ${eventId}::uuid, v.seat_id, v.price
-        FROM unnest(${seatOrders}::uuid[], ${seatIds}::uuid[], ${seatPrices}::int[]) AS v(order_id, seat_id, price)
-      RETURNING id
-    ), keys AS (
-      UPDATE idempotency_records r SET state = 'completed', order_id = v.order_id, updated_at = now()
-        FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.idempotency.key)}::text[],
-                    ${winners.map((w) => w.r.idempotency.owner)}::text[], ${orderIds}::uuid[])
-             AS v(user_id, key, owner, order_id)
-       WHERE r.user_id = v.user_id AND r.key = v.key AND r.owner = v.owner AND r.state = 'in_progress'
-      RETURNING r.key
-    ), logged AS (
-      INSERT INTO audit_entries (replica, actor_id, actor, action, subject, detail)
-      SELECT ${replica}, v.actor_id, v.actor, 'order.create', 'order:' || v.order_id, v.detail::jsonb
-        FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.buyer.email)}::text[], ${orderIds}::text[],
-                    ${details}::text[]) AS v(actor_id, actor, order_id, detail)
-      RETURNING id
-    )
-    SELECT (SELECT count(*) FROM sold)::int AS sold, (SELECT count(*) FROM keys)::int AS completed`);
-  if (counts?.sold !== seatIds.length) {
-    // Cannot happen while the fence holds (the event row is locked by this
-    // transaction); if it does, nothing of the batch is written.
-    throw new AppError('UNAVAILABLE', 'Seats changed while they were being sold; retry with the same key.');
+  try {
+    // Every part runs exactly once (data-modifying CTEs always do) and does
+    // nothing unless the fence matched; the foreign keys of tickets are checked
+    // at the end of the statement, after the orders are in.
+    const [row] = await ctx.db.$queryRaw<
+      { version: bigint | null; currency: string | null; title: string | null; checked: boolean | null }[]
+    >(Prisma.sql`
+      WITH fence AS (
+        UPDATE events SET seat_version = seat_version + 1
+         WHERE id = ${eventId}::uuid AND lock_epoch = ${epoch}
+        RETURNING seat_version, status, currency, title
+      ), sold AS (
+        UPDATE seats s SET status = 'sold', order_id = v.order_id, hold_id = NULL, updated_at = now()
+          FROM unnest(${seatIds}::uuid[], ${seatOrders}::uuid[]) AS v(id, order_id)
+         WHERE s.event_id = ${eventId}::uuid AND s.id = v.id AND s.status = 'available'
+           AND EXISTS (SELECT 1 FROM fence)
+        RETURNING s.id
+      ), new_orders AS (
+        INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, created_at)
+        SELECT v.id, ${eventId}::uuid, v.user_id, v.total, f.currency, v.payment_ref, ${createdAt}
+          FROM unnest(${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
+                      ${winners.map((w) => w.r.paymentRef)}::text[]) AS v(id, user_id, total, payment_ref)
+          CROSS JOIN fence f
+        RETURNING id
+      ), new_tickets AS (
+        INSERT INTO tickets (order_id, event_id, seat_id, price_cents)
+        SELECT v.order_id, ${eventId}::uuid, v.seat_id, v.price
+          FROM unnest(${seatOrders}::uuid[], ${seatIds}::uuid[], ${seatPrices}::int[]) AS v(order_id, seat_id, price)
+         WHERE EXISTS (SELECT 1 FROM fence)
+        RETURNING id
+      ), keys AS (
+        UPDATE idempotency_records r SET state = 'completed', order_id = v.order_id, updated_at = now()
+          FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.idempotency.key)}::text[],
+                      ${winners.map((w) => w.r.idempotency.owner)}::text[], ${orderIds}::uuid[])
+               AS v(user_id, key, owner, order_id)
+         WHERE r.user_id = v.user_id AND r.key = v.key AND r.owner = v.owner AND r.state = 'in_progress'
+           AND EXISTS (SELECT 1 FROM fence)
+        RETURNING r.key
+      ), logged AS (
+        INSERT INTO audit_entries (replica, actor_id, actor, action, subject, detail)
+        SELECT ${ctx.replica}, v.actor_id, v.actor, 'order.create', 'order:' || v.order_id, v.detail::jsonb
+          FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.buyer.email)}::text[], ${orderIds}::text[],
+                      ${details}::text[]) AS v(actor_id, actor, order_id, detail)
+         WHERE EXISTS (SELECT 1 FROM fence)
+        RETURNING id
+      )
+      SELECT f.seat_version AS version, f.currency, f.title,
+             -- Sales still open, every decided seat sold, every key ours:
+             -- otherwise the statement raises and nothing of it stays.
+             tickets_assert(f.seat_version IS NULL
+                            OR (f.status = 'on_sale'
+                                AND (SELECT count(*) FROM sold) = ${seatIds.length}
+                                AND (SELECT count(*) FROM keys) = ${winners.length}),
+                            'tickets_batch_conflict: the seats or keys changed under the batch') AS checked
+        FROM (SELECT 1) AS one LEFT JOIN fence f ON true`);
+    if (!row || row.version === null) return undefined;
+    return { version: Number(row.version), currency: row.currency as string, title: row.title as string };
+  } catch (err) {
+    if (!isBatchConflict(err)) throw err;
+    // Sales were closed meanwhile, or a key's lease ran out and its retry took
+    // it over (that retry decides): nothing of the batch was written.
+    throw new AppError(
+      'UNAVAILABLE',
+      'The event changed while the purchase was written; retry with the same key.',
+    );
   }
-  if (counts.completed !== winners.length) {
-    // A key's lease ran out and a retry took it over: that retry decides, and
-    // this batch must not commit an order under the same key.
-    throw new AppError('UNAVAILABLE', 'A purchase was taken over by its retry; retry with the same key.');
+}
+
+function isBatchConflict(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (String((e as { message?: unknown }).message ?? '').includes('tickets_batch_conflict')) return true;
   }
-  return seatIds.map((id) => ({ id, status: 'sold' as const }));
+  return false;
 }
 
 function settlement(
   eventId: string,
   r: BuyRequest,
   d: Extract<Decision, { ok: true }>,
-  fence: Fence,
+  written: Written,
   createdAt: Date,
 ): Settlement {
   const totalCents = d.seats.reduce((n, s) => n + s.price_cents, 0);
@@ -260,10 +335,10 @@ function settlement(
     view: {
       id: d.orderId,
       eventId,
-      eventTitle: fence.eventTitle,
+      eventTitle: written.title,
       seats: seats.map((s) => ({ id: s.id, label: s.label, priceCents: s.price_cents })),
       totalCents,
-      currency: fence.currency,
+      currency: written.currency,
       status: 'confirmed',
       createdAt: createdAt.toISOString(),
       userEmail: r.buyer.email,
