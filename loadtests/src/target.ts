@@ -2,8 +2,10 @@
 // gateway URL. Everything the timed part needs — events, buyers and their
 // tokens — is prepared here, before it starts.
 import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request } from 'node:https';
 import { join, resolve } from 'node:path';
+import { type SeatMap, seatMapReader } from './seat-maps.ts';
 
 export interface Target {
   baseUrl: string;
@@ -12,6 +14,11 @@ export interface Target {
   databaseUrl?: string;
   redisUrls?: string[];
   runDir?: string;
+  /**
+   * cluster.json of the local cluster when baseUrl is its gateway: seat maps are then
+   * read from its replicas, past the gateway's cache (seat-maps.ts).
+   */
+  clusterFile?: string;
   admin?: { email: string; password: string };
 }
 
@@ -30,14 +37,25 @@ export function loadTarget(opts: { url?: string; runDir?: string }): Target {
   const state = JSON.parse(readFileSync(stateFile, 'utf8'));
   const secrets = JSON.parse(readFileSync(join(runDir, 'secrets.json'), 'utf8'));
   const caFile = join(runDir, 'tls/gateway.crt');
+  const baseUrl = opts.url ?? state.gatewayUrl;
   return {
-    baseUrl: opts.url ?? state.gatewayUrl,
+    baseUrl,
     ca: existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined,
     databaseUrl: state.databaseUrl,
     redisUrls: state.redisUrls,
     runDir,
+    // Its replicas are the ones behind baseUrl only if baseUrl is its gateway.
+    clusterFile: sameOrigin(baseUrl, state.gatewayUrl) ? stateFile : undefined,
     admin: { email: secrets.adminEmail, password: secrets.adminPassword },
   };
+}
+
+function sameOrigin(a: string, b: string | undefined): boolean {
+  try {
+    return b !== undefined && new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }
 
 export interface Api {
@@ -47,7 +65,12 @@ export interface Api {
     body?: unknown,
     headers?: Record<string, string>,
     // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, read by trusted harness code
-  ): Promise<{ status: number; json: any }>;
+  ): Promise<{ status: number; json: any; headers: IncomingHttpHeaders }>;
+  /**
+   * The event's seat map as it is now: never a copy the gateway cached before the call
+   * (seat-maps.ts). Every read that is compared with the database goes through here.
+   */
+  seatMap(eventId: string): Promise<SeatMap>;
   close(): void;
 }
 
@@ -69,7 +92,13 @@ export function api(target: Target): Api {
           res.on('data', (c) => {
             text += c;
           });
-          res.on('end', () => done({ status: res.statusCode ?? 0, json: text ? safeJson(text) : undefined }));
+          res.on('end', () =>
+            done({
+              status: res.statusCode ?? 0,
+              json: text ? safeJson(text) : undefined,
+              headers: res.headers,
+            }),
+          );
         },
       );
       req.on('error', (err: NodeJS.ErrnoException) =>
@@ -77,20 +106,26 @@ export function api(target: Target): Api {
       );
       req.end(payload);
     });
-  return {
-    // A keep-alive connection the gateway closed (it does on every reload) fails
-    // before the request arrives; such a request is sent again. Each retry uses
-    // up one stale pooled connection, so there may be a few.
-    call: async (method, path, body, headers) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await once(method, path, body, headers);
-        } catch (err) {
-          if (!(err as { reusedSocket?: boolean }).reusedSocket || attempt >= 10) throw err;
-        }
+  // A keep-alive connection the gateway closed (it does on every reload) fails
+  // before the request arrives; such a request is sent again. Each retry uses
+  // up one stale pooled connection, so there may be a few.
+  const call: Api['call'] = async (method, path, body, headers) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(method, path, body, headers);
+      } catch (err) {
+        if (!(err as { reusedSocket?: boolean }).reusedSocket || attempt >= 10) throw err;
       }
+    }
+  };
+  const seatMaps = seatMapReader({ clusterFile: target.clusterFile, gateway: (path) => call('GET', path) });
+  return {
+    call,
+    seatMap: (eventId) => seatMaps.current(eventId),
+    close: () => {
+      seatMaps.close();
+      agent.destroy();
     },
-    close: () => agent.destroy(),
   };
 }
 
@@ -134,8 +169,8 @@ export async function createEvent(
     { authorization: `Bearer ${token}` },
   );
   if (res.status !== 201) throw new Error(`event not created: ${res.status} ${JSON.stringify(res.json)}`);
-  const seats = await client.call('GET', `/api/v1/events/${res.json.id}/seats`);
-  return { id: res.json.id, seatIds: seats.json.seats.map((s: { id: string }) => s.id) };
+  const map = await client.seatMap(res.json.id);
+  return { id: res.json.id, seatIds: map.seats.map((s) => s.id) };
 }
 
 export interface PreparedBuyer {
