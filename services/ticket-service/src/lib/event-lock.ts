@@ -68,8 +68,10 @@ export interface LockObserver {
   acquired(waitSeconds: number): void;
   failed(reason: LockFailure): void;
   releaseFailed(err: unknown): void;
-  /** One round of a hold: how many requests it served together. */
-  batch?(size: number): void;
+  /** One round of a hold: how many requests it served together, and how long it took. */
+  batch?(size: number, seconds: number): void;
+  /** One whole hold, from the lock taken to its release. */
+  held?(seconds: number, rounds: number): void;
 }
 
 /** The outcome of one item of a batch: each item succeeds or fails on its own. */
@@ -166,7 +168,7 @@ export function createEventLocker(
       else batches.set(job.kind, [...(batches.get(job.kind) ?? []), job]);
     }
     for (const group of batches.values()) {
-      observer.batch?.(group.length);
+      const started = performance.now();
       try {
         const run = group[0]?.run as BatchRun<unknown, unknown>;
         const outcomes = await run(
@@ -182,6 +184,7 @@ export function createEventLocker(
       } catch (err) {
         for (const job of group) job.reject(err);
       }
+      observer.batch?.(group.length, (performance.now() - started) / 1000);
     }
     for (const job of singles) {
       try {
@@ -233,6 +236,7 @@ export function createEventLocker(
         await serve(take(queue, settings.maxBatch), held);
       }
       await release(lock, observer, () => wakeups.released(eventId));
+      observer.held?.((performance.now() - heldSince) / 1000, rounds);
       // Work is left only when the hold ran out of time: step back for a moment
       // so that a replica woken by the release can take its turn.
       if (queue.length > 0) await new Promise((r) => setTimeout(r, 1 + Math.random() * 2));

@@ -38,6 +38,18 @@ function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    purchaseBatchSeconds: new Histogram({
+      name: 'tickets_purchase_batch_seconds',
+      help: 'Time one batch of purchases took under the lock (read, decide, write)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    lockHoldSeconds: new Histogram({
+      name: 'tickets_lock_hold_seconds',
+      help: 'Time one hold of an event lock lasted, from acquisition to release',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
     fencedRejections: new Counter({
       name: 'tickets_fenced_rejections_total',
       help: 'Transactions rolled back because their lock epoch was stale',

@@ -32,7 +32,11 @@ export default fp(
         },
         {
           acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
-          batch: (size) => m.purchaseBatchSize.observe(size),
+          batch: (size, seconds) => {
+            m.purchaseBatchSize.observe(size);
+            m.purchaseBatchSeconds.observe(seconds);
+          },
+          held: (seconds) => m.lockHoldSeconds.observe(seconds),
           failed: (reason) => m.lockFailures.inc({ reason }),
           releaseFailed: (err) => app.log.warn({ err }, 'lock release failed; the lease will expire'),
         },
