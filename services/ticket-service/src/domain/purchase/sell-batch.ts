@@ -2,8 +2,9 @@
 // while the previous round ran is sold together, in two statements whatever the
 // batch size:
 //
-//   1. one read: the event (status), the named seats, and for best-N requests a
-//      window of available seats in order of preference;
+//   1. one read: the event's status, which named seats are available, and for
+//      best-N requests a window of available seats in order of preference (ids
+//      only: the rest of a seat never changes and comes from the seat view);
 //   2. decide in memory who gets what;
 //   3. one write, fenced: it checks this holder's epoch on the event row, marks
 //      the seats sold, inserts orders and tickets, completes the
@@ -37,7 +38,7 @@ import type { SeatSelection } from './holds.ts';
 import type { OrderView } from './orders.ts';
 import { type Candidate, pickBest, soldOut, windowFor } from './pick-seats.ts';
 import { notThisEvent } from './seat-claims.ts';
-import type { EventSeats } from './seat-view.ts';
+import type { EventSeats, ViewSeat } from './seat-view.ts';
 
 type Buyer = Actor & { id: string };
 
@@ -60,21 +61,10 @@ export interface Settlement {
 type Sold = { id: string; price_cents: number; label: string };
 type Decision = { ok: true; orderId: string; seats: Sold[] } | { ok: false; error: AppError };
 
-interface ReadRow {
-  kind: 'event' | 'named' | 'window';
-  id: string | null;
-  status: string;
-  price_cents: number;
-  label: string;
-  section: string;
-  row: number;
-  number: number;
-  ord: number;
-}
-
 interface BatchState {
   eventStatus: string | undefined;
-  named: Map<string, ReadRow>;
+  /** The named seats of this batch that are available. */
+  free: Set<string>;
   window: Candidate[];
   windowComplete: boolean;
 }
@@ -91,9 +81,9 @@ export async function sellBatch(
   eventId: string,
   lock: HeldLock,
   requests: BuyRequest[],
-  layout?: EventSeats,
+  layout: EventSeats,
 ): Promise<ItemOutcome<Settlement>[]> {
-  const state = await read(ctx.db, eventId, requests);
+  const state = await read(ctx.db, eventId, requests, layout);
   if (state.eventStatus === undefined) return requests.map(() => ({ ok: false, error: notFound('event') }));
   const decided =
     state.eventStatus === 'on_sale'
@@ -124,8 +114,18 @@ export async function sellBatch(
   });
 }
 
-/** The event's status, the named seats and the best-N window, in one statement. */
-async function read(db: PrismaClient, eventId: string, requests: BuyRequest[]): Promise<BatchState> {
+/**
+ * The event's status, which named seats are available, and the best-N window,
+ * in one statement that answers one row of ids. Everything else about a seat
+ * (section, row, number, price, label) never changes after the event is
+ * created and comes from the replica's seat view, so the read stays small.
+ */
+async function read(
+  db: PrismaClient,
+  eventId: string,
+  requests: BuyRequest[],
+  layout: EventSeats,
+): Promise<BatchState> {
   const named = requests.flatMap((r) => ('seatIds' in r.selection ? r.selection.seatIds : []));
   const wanted = requests.reduce((n, r) => n + ('quantity' in r.selection ? r.selection.quantity : 0), 0);
   const bound = Math.max(
@@ -134,43 +134,50 @@ async function read(db: PrismaClient, eventId: string, requests: BuyRequest[]): 
   );
   const limit = wanted > 0 ? windowFor(wanted, named.length) : 0;
   // The window's inner ORDER BY … LIMIT is served by the partial index on
-  // available seats (see pick-seats.ts); `ord` carries that order out of the UNION.
-  const rows = await db.$queryRaw<ReadRow[]>(Prisma.sql`
-    SELECT 'event' AS kind, NULL::uuid AS id, status::text AS status, 0 AS price_cents, '' AS label,
-           '' AS section, 0 AS "row", 0 AS number, 0::int AS ord
-      FROM events WHERE id = ${eventId}::uuid
-    UNION ALL
-    SELECT 'named', id, status::text, price_cents, label, section, "row", number, 0
-      FROM seats WHERE event_id = ${eventId}::uuid AND id = ANY(${named}::uuid[])
-    UNION ALL
-    SELECT 'window', id, 'available', price_cents, label, section, "row", number,
-           (row_number() OVER (ORDER BY price_cents DESC, section, "row", number))::int
-      FROM (SELECT id, price_cents, label, section, "row", number FROM seats
-             WHERE event_id = ${eventId}::uuid AND status = 'available' AND price_cents <= ${bound}
-             ORDER BY price_cents DESC, section, "row", number
-             LIMIT ${limit}) AS w`);
-  const window = rows
-    .filter((r) => r.kind === 'window')
-    .sort((a, b) => a.ord - b.ord)
-    .map((r) => ({ ...r, id: r.id as string }));
+  // available seats (see pick-seats.ts).
+  const [row] = await db.$queryRaw<{ status: string; free: string[]; window: string[] }[]>(Prisma.sql`
+    SELECT e.status::text AS status,
+           (SELECT coalesce(array_agg(s.id), '{}') FROM seats s
+             WHERE s.event_id = e.id AND s.id = ANY(${named}::uuid[]) AND s.status = 'available') AS free,
+           (SELECT coalesce(array_agg(w.id ORDER BY w.price_cents DESC, w.section, w."row", w.number), '{}')
+              FROM (SELECT id, price_cents, section, "row", number FROM seats
+                     WHERE event_id = e.id AND status = 'available' AND price_cents <= ${bound}
+                     ORDER BY price_cents DESC, section, "row", number
+                     LIMIT ${limit}) AS w) AS window
+      FROM events e WHERE e.id = ${eventId}::uuid`);
+  const window = (row?.window ?? []).flatMap((id): Candidate[] => {
+    const seat = layout.seats.get(id);
+    return seat
+      ? [
+          {
+            id,
+            section: seat.section,
+            row: seat.row,
+            number: seat.number,
+            price_cents: seat.priceCents,
+            label: seat.label,
+          },
+        ]
+      : [];
+  });
   return {
-    eventStatus: rows.find((r) => r.kind === 'event')?.status,
-    named: new Map(rows.filter((r) => r.kind === 'named').map((r) => [r.id as string, r])),
+    eventStatus: row?.status,
+    free: new Set(row?.free ?? []),
     window,
-    windowComplete: window.length < limit,
+    windowComplete: (row?.window.length ?? 0) < limit,
   };
 }
 
 /** Who gets which seats: requests by seat id first, in queue order, then best-N. */
-function decide(state: BatchState, requests: BuyRequest[], layout?: EventSeats): Decision[] {
-  const { named: known, window } = state;
+function decide(state: BatchState, requests: BuyRequest[], layout: EventSeats): Decision[] {
+  const { free, window } = state;
   const taken = new Set<string>();
   const decisions: Decision[] = requests.map((r) => {
     if (!('seatIds' in r.selection)) return { ok: false, error: soldOut(0, 0) };
     const ids = r.selection.seatIds;
-    const foreign = ids.filter((id) => !known.has(id));
+    const foreign = ids.filter((id) => !layout.seats.has(id));
     if (foreign.length > 0) return { ok: false, error: notThisEvent(ids, foreign) };
-    const unavailable = ids.filter((id) => taken.has(id) || known.get(id)?.status !== 'available');
+    const unavailable = ids.filter((id) => taken.has(id) || !free.has(id));
     if (unavailable.length > 0) {
       return {
         ok: false,
@@ -180,7 +187,14 @@ function decide(state: BatchState, requests: BuyRequest[], layout?: EventSeats):
       };
     }
     for (const id of ids) taken.add(id);
-    return { ok: true, orderId: randomUUID(), seats: ids.map((id) => sold(known.get(id) as ReadRow)) };
+    return {
+      ok: true,
+      orderId: randomUUID(),
+      seats: ids.map((id) => {
+        const seat = layout.seats.get(id) as ViewSeat;
+        return { id, price_cents: seat.priceCents, label: seat.label };
+      }),
+    };
   });
   requests.forEach((r, i) => {
     if (!('quantity' in r.selection)) return;
@@ -188,7 +202,7 @@ function decide(state: BatchState, requests: BuyRequest[], layout?: EventSeats):
     const picked = pickBest(window, quantity, {
       taken,
       maxPriceCents: r.maxSeatPrice,
-      rowLength: layout ? (s, row) => layout.rowLength(s, row) : undefined,
+      rowLength: (s, row) => layout.rowLength(s, row),
     });
     if (picked) {
       for (const s of picked) taken.add(s.id);
@@ -209,11 +223,7 @@ function decide(state: BatchState, requests: BuyRequest[], layout?: EventSeats):
   return decisions;
 }
 
-const sold = (s: { id: string | null; price_cents: number; label: string }): Sold => ({
-  id: s.id as string,
-  price_cents: s.price_cents,
-  label: s.label,
-});
+const sold = (s: Candidate): Sold => ({ id: s.id, price_cents: s.price_cents, label: s.label });
 
 interface Written {
   version: number;
