@@ -91,9 +91,12 @@ describe('gateway nginx configurations', () => {
     const after = directives(downlevel(containerConf));
     expect(before.filter((d) => !after.includes(d))).toEqual(['listen 8443 ssl;', 'http2 on;']);
     expect(after.filter((d) => !before.includes(d))).toEqual(['listen 8443 ssl http2;']);
-    expect(
-      directives(downlevel(upstreamTemplate)).filter((d) => !directives(upstreamTemplate).includes(d)),
-    ).toEqual(['server 127.0.0.1;']);
+    // Both upstreams (least_conn, and the per-event hash) lose `resolve`.
+    expect([
+      ...new Set(
+        directives(downlevel(upstreamTemplate)).filter((d) => !directives(upstreamTemplate).includes(d)),
+      ),
+    ]).toEqual(['server 127.0.0.1;']);
   });
 
   it('when compared line by line with the local cluster template, then only paths, ports, logs and the upstream source differ', () => {
@@ -102,6 +105,9 @@ describe('gateway nginx configurations', () => {
     const containerised = directives(template)
       .join('\n')
       .replace(/^upstream ticket_service \{\n[\s\S]*?\n\}$/m, 'include /etc/nginx/conf.d/*.conf;')
+      // The per-event affinity (map and hashed upstream) lives in the upstream template too.
+      .replace(/^map \$uri \$event_affinity \{\n[\s\S]*?\n\}\n/m, '')
+      .replace(/^upstream ticket_service_by_event \{\n[\s\S]*?\n\}\n/m, '')
       // The seat maps' TTL comes from the environment, through the upstream template.
       .replace(/^proxy_cache_valid 200 404 \{\{seatMapCacheSeconds\}\}s;\n/m, '')
       .replace(/^proxy_cache_path \{\{runDir\}\}\/tmp\/(\S+) /m, 'proxy_cache_path /tmp/nginx-$1 ')
@@ -125,6 +131,11 @@ describe('gateway nginx configurations', () => {
     const upstreamBlock = /^\s*upstream ticket_service \{\n([\s\S]*?)\n\s*\}$/m.exec(template)?.[1] ?? '';
     expect(directives(upstreamBlock)).toContain('least_conn;');
     for (const d of directives(upstreamBlock).filter((d) => /^(least_conn|keepalive)\b/.test(d))) {
+      expect(directives(upstreamTemplate)).toContain(d);
+    }
+    // So do the per-event affinity's map and hashed upstream.
+    for (const d of ['hash $event_affinity consistent;', 'default $request_id;']) {
+      expect(directives(template)).toContain(d);
       expect(directives(upstreamTemplate)).toContain(d);
     }
     expect(directives(template)).toContain('proxy_cache_valid 200 404 {{seatMapCacheSeconds}}s;');

@@ -71,6 +71,53 @@ describe('local cluster', () => {
     expect(seen).toEqual(new Set(['r1', 'r2', 'r3']));
   });
 
+  it('when buyers hold and buy seats of an event, then they all reach one replica, and other events use the others', async () => {
+    const token = await adminToken();
+    const signup = await client.call('POST', '/api/v1/auth/signup', {
+      body: {
+        email: `affinity-${randomUUID().slice(0, 8)}@example.test`,
+        password: 'correct horse battery',
+        name: 'A',
+      },
+    });
+    const buyer = { authorization: `Bearer ${JSON.parse(signup.body).token}` };
+    const byEvent = new Map<string, Set<string>>();
+    // Twelve events: the chance that a consistent hash puts them all on one of
+    // three replicas is (1/3)^11.
+    for (let e = 0; e < 12; e++) {
+      const created = await client.call('POST', '/api/v1/admin/events', {
+        headers: { authorization: `Bearer ${token}` },
+        body: {
+          title: `Affinity ${e}`,
+          venue: 'Hall',
+          startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+          currency: 'EUR',
+          layout: { sections: [{ name: 'A', rows: 1, seatsPerRow: 10, priceCents: 1000 }] },
+        },
+      });
+      const eventId = JSON.parse(created.body).id as string;
+      const replicas = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const held = await client.call('POST', `/api/v1/events/${eventId}/holds`, {
+          headers: buyer,
+          body: { quantity: 1 },
+        });
+        expect(held.status).toBe(201);
+        replicas.add(replicaOf(held));
+        const bought = await client.call('POST', `/api/v1/events/${eventId}/orders`, {
+          headers: { ...buyer, 'idempotency-key': randomUUID() },
+          body: { quantity: 1, payment: { method: 'test', card: '4242424242424242' } },
+        });
+        expect(bought.status).toBe(201);
+        replicas.add(replicaOf(bought));
+      }
+      byEvent.set(eventId, replicas);
+    }
+    for (const replicas of byEvent.values()) expect(replicas.size).toBe(1);
+    const used = new Set([...byEvent.values()].flatMap((r) => [...r]));
+    expect(used.size).toBeGreaterThan(1);
+  });
+
   it('when the cluster scales 3 → 5 → 2 during browsing and buying, then no request fails', async () => {
     const token = await adminToken();
     const created = await client.call('POST', '/api/v1/admin/events', {
