@@ -8,6 +8,8 @@
 //   --buyers N           buyer accounts to sign up first (default 100)
 //   --generators N       load generator processes (default 2)
 //   --reference-seconds S  how long each reference runs (default 10)
+//   --warmup S           purchase scenarios: seconds of the same load on a separate
+//                        event first, not measured but checked (default 3; 0: none)
 //   --subscribers N      watch: seat-stream subscribers (default 1000)
 //   --rate N             watch: purchase attempts per second (default 20)
 //   --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
@@ -33,6 +35,7 @@ const { values, positionals } = parseArgs({
     buyers: { type: 'string' },
     generators: { type: 'string' },
     'reference-seconds': { type: 'string' },
+    warmup: { type: 'string' },
     subscribers: { type: 'string' },
     rate: { type: 'string' },
     'watch-http': { type: 'string' },
@@ -50,6 +53,8 @@ export interface Options {
   buyers: number;
   generators: number;
   referenceSeconds: number;
+  /** Seconds of purchase load on a separate event before the timed part (purchase scenarios). */
+  warmupSeconds: number;
   subscribers?: number;
   rate?: number;
   watchHttp?: 1 | 2;
@@ -65,6 +70,7 @@ const options: Options = {
   buyers: num(values.buyers, 100),
   generators: num(values.generators, 2),
   referenceSeconds: num(values['reference-seconds'], 10),
+  warmupSeconds: num(values.warmup, 3),
   subscribers: values.subscribers === undefined ? undefined : Number(values.subscribers),
   rate: values.rate === undefined ? undefined : Number(values.rate),
   watchHttp: values['watch-http'] === '1' ? 1 : values['watch-http'] === undefined ? undefined : 2,

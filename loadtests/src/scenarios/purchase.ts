@@ -29,6 +29,11 @@ export interface PurchaseRun {
   /** More processes to sample CPU of (the cluster's and the generators' are always sampled). */
   cpu?: CpuSource[];
   reference: (() => Promise<{ name: string; value: number }>) | null;
+  /**
+   * The same load on a separate event first, so that the measured sale meets warm
+   * replicas (JIT, pools, caches) as a real on-sale moment does. Not measured; checked.
+   */
+  warmup?: { event: PreparedEvent; seconds: number };
   /** Which figure the ratio compares with the reference. */
   measure: 'purchases' | 'attempts';
   systemLimit: string;
@@ -43,6 +48,7 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
     resultsDir,
     `${run.scenario}-${startedAt.replaceAll(':', '-').replace(/\..*/, '')}.history.jsonl`,
   );
+  const warm = run.warmup ? await warmUp(run, run.warmup, historyBase) : undefined;
   const load = await runLoad(
     {
       baseUrl: run.target.baseUrl,
@@ -72,6 +78,11 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
     run.events.map((e) => e.id),
     allFiles,
   );
+
+  if (warm && !warm.valid) {
+    check.valid = false;
+    check.violations.push(...warm.violations.map((v) => ({ ...v, detail: `warm-up: ${v.detail}` })));
+  }
 
   const history = readHistory(allFiles);
   const completions = history.filter((l) => l.type === 'complete');
@@ -116,6 +127,8 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
       seats,
       seatsSold: await soldSeats(run),
       retriedIndeterminate: retried,
+      warmup:
+        warm && run.warmup ? { seconds: run.warmup.seconds, eventId: run.warmup.event.id, ...warm } : null,
       historyFiles: allFiles,
     },
     load,
@@ -128,4 +141,30 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
 async function soldSeats(run: PurchaseRun): Promise<number> {
   const maps = await Promise.all(run.events.map((e) => run.client.seatMap(e.id)));
   return maps.reduce((sold, map) => sold + map.seats.filter((s) => s.status === 'sold').length, 0);
+}
+
+async function warmUp(run: PurchaseRun, warmup: NonNullable<PurchaseRun['warmup']>, historyBase: string) {
+  console.log(`  warming up: ${warmup.seconds} s of the same load on a separate event…`);
+  const base = `${historyBase}.warmup`;
+  await runLoad(
+    {
+      baseUrl: run.target.baseUrl,
+      ca: run.target.ca,
+      connections: run.connections,
+      durationSeconds: warmup.seconds,
+      historyFile: base,
+      purchase: { ...run.mix, events: [warmup.event], buyers: run.buyers },
+    },
+    run.generators,
+    `${run.scenario} warm-up`,
+  );
+  const files = Array.from({ length: run.generators }, (_, g) => `${base}.${g}`).filter((f) => existsSync(f));
+  const retryFile = `${base}.retries`;
+  await settleIndeterminate(run.client, files, run.buyers, retryFile);
+  return checkRun(
+    run.client,
+    run.target.databaseUrl as string,
+    [warmup.event.id],
+    existsSync(retryFile) ? [...files, retryFile] : files,
+  );
 }

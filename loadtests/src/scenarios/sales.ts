@@ -33,12 +33,18 @@ export async function prepare(
   const prepared = [];
   for (let i = 0; i < events; i++)
     prepared.push(await createEvent(client, token, `Load ${o.tag} #${i}`, sections));
+  const warmupEvent =
+    o.warmupSeconds > 0 ? await createEvent(client, token, `Load ${o.tag} warm-up`, sections) : undefined;
   const buyers = await signupBuyers(client, o.buyers, o.tag);
-  return { events: prepared, buyers };
+  return {
+    events: prepared,
+    buyers,
+    warmup: warmupEvent ? { event: warmupEvent, seconds: o.warmupSeconds } : undefined,
+  };
 }
 
 export async function spread(o: Options, target: Target, client: Api): Promise<Report> {
-  const { events, buyers } = await prepare(o, target, client, o.events, [
+  const { events, buyers, warmup } = await prepare(o, target, client, o.events, [
     { name: 'A', rows: 10, seatsPerRow: 20, priceCents: 4000 },
   ]);
   return runPurchaseScenario({
@@ -47,6 +53,7 @@ export async function spread(o: Options, target: Target, client: Api): Promise<R
     client,
     events,
     buyers,
+    warmup,
     mix: { quantityShare: 0.5, maxSeats: 2, declineShare: 0.02 },
     connections: o.connections,
     generators: o.generators,
@@ -63,13 +70,14 @@ export async function spread(o: Options, target: Target, client: Api): Promise<R
 
 export async function hotEvent(o: Options, target: Target, client: Api): Promise<Report> {
   const seats = o.seats ?? 2000;
-  const { events, buyers } = await prepare(o, target, client, 1, sectionsFor(seats));
+  const { events, buyers, warmup } = await prepare(o, target, client, 1, sectionsFor(seats));
   return runPurchaseScenario({
     scenario: 'hot-event',
     target,
     client,
     events,
     buyers,
+    warmup,
     mix: { quantityShare: 0.5, maxSeats: 4, declineShare: 0.02 },
     connections: o.connections,
     generators: o.generators,
@@ -86,13 +94,14 @@ export async function hotEvent(o: Options, target: Target, client: Api): Promise
 
 export async function sellout(o: Options, target: Target, client: Api): Promise<Report> {
   const seats = o.seats ?? 1000;
-  const { events, buyers } = await prepare(o, target, client, 1, sectionsFor(seats));
+  const { events, buyers, warmup } = await prepare(o, target, client, 1, sectionsFor(seats));
   const report = await runPurchaseScenario({
     scenario: 'sellout',
     target,
     client,
     events,
     buyers,
+    warmup,
     mix: { quantityShare: 1, maxSeats: 1, declineShare: 0 },
     connections: o.connections,
     generators: o.generators,
