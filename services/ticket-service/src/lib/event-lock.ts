@@ -50,6 +50,12 @@ export interface HeldLock {
   resource: string;
   /** The fencing token Postgres issued to this hold; writes are conditional on it. */
   epoch: bigint;
+  /**
+   * The event's seat version as this holder last saw it committed: issued with
+   * the epoch, then moved on by each of the hold's own writes. While the lock
+   * holds, nobody else changes the event's seats.
+   */
+  version: number;
   /** Epoch milliseconds after which the lease may belong to someone else. */
   expiresAt: number;
   remainingMs(): number;
@@ -89,8 +95,8 @@ export interface EventLocker {
   queued(): number;
 }
 
-/** Issues the next fencing epoch for an event (an UPDATE … RETURNING in Postgres). */
-export type TakeEpoch = (eventId: string) => Promise<bigint>;
+/** Issues the next fencing epoch for an event (an UPDATE … RETURNING in Postgres), with its seat version. */
+export type TakeEpoch = (eventId: string) => Promise<{ epoch: bigint; version: number }>;
 
 export const eventLockKey = (eventId: string) => `lock:{evt:${eventId}}`;
 
@@ -200,7 +206,7 @@ export function createEventLocker(
   async function drain(eventId: string, queue: Job[]) {
     while (queue.length > 0) {
       let lock: Awaited<ReturnType<Redlock['acquire']>>;
-      let epoch: bigint;
+      let epoch: { epoch: bigint; version: number };
       try {
         lock = await acquire(eventId, queue);
       } catch (err) {
@@ -221,7 +227,8 @@ export function createEventLocker(
       }
       const held: HeldLock = {
         resource: eventLockKey(eventId),
-        epoch,
+        epoch: epoch.epoch,
+        version: epoch.version,
         expiresAt: lock.expiration,
         remainingMs: () => lock.expiration - Date.now(),
       };

@@ -5,10 +5,14 @@ import { notFound } from '../errors.ts';
  * Issues the next fencing epoch of an event. Committed on its own, so from this
  * moment every transaction of an older holder matches nothing (see fence.ts).
  */
-export async function takeEpoch(db: PrismaClient, eventId: string): Promise<bigint> {
-  const rows = await db.$queryRaw<{ lock_epoch: bigint }[]>(Prisma.sql`
-    UPDATE events SET lock_epoch = lock_epoch + 1 WHERE id = ${eventId}::uuid RETURNING lock_epoch`);
+export async function takeEpoch(
+  db: PrismaClient,
+  eventId: string,
+): Promise<{ epoch: bigint; version: number }> {
+  const rows = await db.$queryRaw<{ lock_epoch: bigint; seat_version: bigint }[]>(Prisma.sql`
+    UPDATE events SET lock_epoch = lock_epoch + 1 WHERE id = ${eventId}::uuid
+    RETURNING lock_epoch, seat_version`);
   const row = rows[0];
   if (!row) throw notFound('event');
-  return row.lock_epoch;
+  return { epoch: row.lock_epoch, version: Number(row.seat_version) };
 }

@@ -95,6 +95,7 @@ export async function fencedTransaction<T>(
     if (!(err instanceof FencedError)) throw err;
     throw await fencedOut(ctx, eventId, lock.epoch);
   }
+  lock.version = outcome.version;
   // Published even when nothing changed: the version did grow, and clients that
   // see every version know they missed nothing.
   ctx.publishSeats(eventId, outcome.version, outcome.changes);

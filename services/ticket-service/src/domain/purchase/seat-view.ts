@@ -28,6 +28,8 @@ export interface ViewSeat {
   status: SeatStatus;
   /** Seat version of the last change applied to this seat. */
   version: number;
+  /** Place in the order of preference (dearest first, then section, row, number). */
+  ord: number;
 }
 
 export interface EventSeats {
@@ -39,6 +41,15 @@ export interface EventSeats {
   dearestAvailable(): number;
   /** Highest seat number in a row (rows are numbered from 1). */
   rowLength(section: string, row: number): number | undefined;
+  /** Every seat change up to this seat version has reached the view. */
+  caughtUp(version: number): boolean;
+  /**
+   * Up to `limit` available seats costing at most `maxPriceCents`, in order of
+   * preference; `complete` when no further one exists.
+   */
+  availableInOrder(limit: number, maxPriceCents: number): { seats: ViewSeat[]; complete: boolean };
+  /** The view was found wrong: it is reloaded on its next use. */
+  distrust(): void;
 }
 
 export interface SeatViewSettings {
@@ -59,6 +70,10 @@ interface Entry {
 
 export interface SeatViews {
   of(eventId: string): Promise<EventSeats>;
+  /** The event's view if this replica has one loaded, without waiting. */
+  current(eventId: string): EventSeats | undefined;
+  /** A change this replica itself committed: applied at once, before its echo from the feed. */
+  apply(message: SeatFeedMessage): void;
   close(): void;
 }
 
@@ -123,6 +138,12 @@ export function createSeatViews(
       if (!entries.has(eventId)) remember(eventId, { view });
       return (entries.get(eventId) as Entry).view;
     },
+    current(eventId) {
+      return entries.get(eventId)?.view;
+    },
+    apply(message) {
+      entries.get(message.eventId)?.view.apply(message);
+    },
     close() {
       for (const entry of entries.values()) entry.view.unsubscribe();
       entries.clear();
@@ -144,6 +165,10 @@ class LiveView implements EventSeats {
   private filled = false;
   private available = new Map<number, number>();
   private rows = new Map<string, number>();
+  private ordered: ViewSeat[] = [];
+  /** No seat before this place in `ordered` is available. */
+  private firstFree = 0;
+  private distrusted = false;
 
   readonly eventId: string;
 
@@ -156,14 +181,23 @@ class LiveView implements EventSeats {
     const [event] = await db.$queryRaw<{ currency: string; seat_version: bigint }[]>(Prisma.sql`
       SELECT currency, seat_version FROM events WHERE id = ${this.eventId}::uuid`);
     if (!event) throw notFound('event');
-    const rows = await db.$queryRaw<Omit<ViewSeat, 'version'>[]>(Prisma.sql`
+    const rows = await db.$queryRaw<Omit<ViewSeat, 'version' | 'ord'>[]>(Prisma.sql`
       SELECT id, section, "row", number, label, price_cents AS "priceCents", status::text AS status
         FROM seats WHERE event_id = ${this.eventId}::uuid`);
     this.currency = event.currency;
     this.loadedVersion = Number(event.seat_version);
     this.contiguous = this.loadedVersion;
+    rows.sort(
+      (a, b) =>
+        b.priceCents - a.priceCents ||
+        (a.section < b.section ? -1 : a.section > b.section ? 1 : 0) ||
+        a.row - b.row ||
+        a.number - b.number,
+    );
     for (const row of rows) {
-      this.seats.set(row.id, { ...row, version: this.loadedVersion });
+      const seat = { ...row, version: this.loadedVersion, ord: this.ordered.length };
+      this.seats.set(row.id, seat);
+      this.ordered.push(seat);
       if (row.status === 'available') this.count(row.priceCents, 1);
       const key = rowKey(row.section, row.row);
       this.rows.set(key, Math.max(this.rows.get(key) ?? 0, row.number));
@@ -193,11 +227,15 @@ class LiveView implements EventSeats {
       if (seat.status === 'available') this.count(seat.priceCents, -1);
       seat.status = change.status as SeatStatus;
       seat.version = v;
-      if (seat.status === 'available') this.count(seat.priceCents, 1);
+      if (seat.status === 'available') {
+        this.count(seat.priceCents, 1);
+        if (seat.ord < this.firstFree) this.firstFree = seat.ord;
+      }
     }
   }
 
   stale(settings: SeatViewSettings): boolean {
+    if (this.distrusted) return true;
     const now = performance.now();
     if (now - this.loadedAt > settings.maxAgeMs) return true;
     return this.gapSince !== undefined && now - this.gapSince > settings.gapMs;
@@ -217,6 +255,26 @@ class LiveView implements EventSeats {
 
   rowLength(section: string, row: number): number | undefined {
     return this.rows.get(rowKey(section, row));
+  }
+
+  caughtUp(version: number): boolean {
+    return this.filled && !this.distrusted && this.contiguous >= version;
+  }
+
+  distrust() {
+    this.distrusted = true;
+  }
+
+  availableInOrder(limit: number, maxPriceCents: number) {
+    const seats: ViewSeat[] = [];
+    let i = this.firstFree;
+    while (i < this.ordered.length && (this.ordered[i] as ViewSeat).status !== 'available') i++;
+    this.firstFree = i;
+    for (; i < this.ordered.length && seats.length < limit; i++) {
+      const seat = this.ordered[i] as ViewSeat;
+      if (seat.status === 'available' && seat.priceCents <= maxPriceCents) seats.push(seat);
+    }
+    return { seats, complete: seats.length < limit };
   }
 
   private count(price: number, delta: number) {

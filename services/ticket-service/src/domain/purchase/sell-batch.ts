@@ -83,21 +83,39 @@ export async function sellBatch(
   requests: BuyRequest[],
   layout: EventSeats,
 ): Promise<ItemOutcome<Settlement>[]> {
-  const state = await read(ctx.db, eventId, requests, layout);
-  if (state.eventStatus === undefined) return requests.map(() => ({ ok: false, error: notFound('event') }));
-  const decided =
-    state.eventStatus === 'on_sale'
-      ? decide(state, requests, layout)
-      : requests.map((r): Decision => ({ ok: false, error: closed(r) }));
-  // Nothing to sell: nothing is written, not even a new seat version.
-  if (!decided.some((d) => d.ok))
-    return decided.map((d) => ({ ok: false, error: (d as { error: AppError }).error }));
-
-  // A pause here (GC, SIGSTOP, a slow network) is the dangerous one: decided, not yet written.
-  await ctx.faults.inCriticalSection?.(eventId);
   const createdAt = new Date();
-  const written = await write(ctx, eventId, lock.epoch, requests, decided, createdAt);
+  // Under the lock nobody else changes this event's seats, so a view that has
+  // seen every change up to the holder's version is exact: decide from it and
+  // write at once. Otherwise (a change still on its way, a lost message) read.
+  const view = ctx.seatViews.current(eventId) ?? layout;
+  let exact = view.caughtUp(lock.version);
+  let decided: Decision[];
+  let written: Written | undefined;
+  for (;;) {
+    const state = exact ? fromView(view, requests) : await read(ctx.db, eventId, requests, view);
+    if (state.eventStatus === undefined) return requests.map(() => ({ ok: false, error: notFound('event') }));
+    decided =
+      state.eventStatus === 'on_sale'
+        ? decide(state, requests, view)
+        : requests.map((r): Decision => ({ ok: false, error: closed(r) }));
+    // Nothing to sell: nothing is written, not even a new seat version.
+    if (!decided.some((d) => d.ok)) {
+      return decided.map((d) => ({ ok: false, error: (d as { error: AppError }).error }));
+    }
+    // A pause here (GC, SIGSTOP, a slow network) is the dangerous one: decided, not yet written.
+    await ctx.faults.inCriticalSection?.(eventId);
+    try {
+      written = await write(ctx, eventId, lock.epoch, requests, decided, createdAt);
+      break;
+    } catch (err) {
+      // The view was wrong after all (or sales were closed): decide again from the database.
+      if (!(exact && err instanceof BatchConflict)) throw err instanceof BatchConflict ? err.answer() : err;
+      view.distrust();
+      exact = false;
+    }
+  }
   if (!written) throw await fencedOut(ctx, eventId, lock.epoch);
+  lock.version = written.version;
   const changes = decided.flatMap((d) =>
     d.ok ? d.seats.map((s) => ({ id: s.id, status: 'sold' as const })) : [],
   );
@@ -127,12 +145,7 @@ async function read(
   layout: EventSeats,
 ): Promise<BatchState> {
   const named = requests.flatMap((r) => ('seatIds' in r.selection ? r.selection.seatIds : []));
-  const wanted = requests.reduce((n, r) => n + ('quantity' in r.selection ? r.selection.quantity : 0), 0);
-  const bound = Math.max(
-    0,
-    ...requests.filter((r) => 'quantity' in r.selection).map((r) => r.maxSeatPrice ?? NO_BOUND),
-  );
-  const limit = wanted > 0 ? windowFor(wanted, named.length) : 0;
+  const { bound, limit } = windowNeeds(requests, named.length);
   // The window's inner ORDER BY … LIMIT is served by the partial index on
   // available seats (see pick-seats.ts).
   const [row] = await db.$queryRaw<{ status: string; free: string[]; window: string[] }[]>(Prisma.sql`
@@ -147,18 +160,7 @@ async function read(
       FROM events e WHERE e.id = ${eventId}::uuid`);
   const window = (row?.window ?? []).flatMap((id): Candidate[] => {
     const seat = layout.seats.get(id);
-    return seat
-      ? [
-          {
-            id,
-            section: seat.section,
-            row: seat.row,
-            number: seat.number,
-            price_cents: seat.priceCents,
-            label: seat.label,
-          },
-        ]
-      : [];
+    return seat ? [candidate(seat)] : [];
   });
   return {
     eventStatus: row?.status,
@@ -167,6 +169,38 @@ async function read(
     windowComplete: (row?.window.length ?? 0) < limit,
   };
 }
+
+/** The same state as `read`, from an exact view: no statement at all. */
+function fromView(view: EventSeats, requests: BuyRequest[]): BatchState {
+  const named = requests.flatMap((r) => ('seatIds' in r.selection ? r.selection.seatIds : []));
+  const { wanted, bound, limit } = windowNeeds(requests, named.length);
+  const { seats, complete } = view.availableInOrder(limit, bound);
+  return {
+    // The view does not follow the event's status; the write checks it.
+    eventStatus: 'on_sale',
+    free: new Set(named.filter((id) => view.seats.get(id)?.status === 'available')),
+    window: wanted > 0 ? seats.map(candidate) : [],
+    windowComplete: complete,
+  };
+}
+
+function windowNeeds(requests: BuyRequest[], named: number) {
+  const wanted = requests.reduce((n, r) => n + ('quantity' in r.selection ? r.selection.quantity : 0), 0);
+  const bound = Math.max(
+    0,
+    ...requests.filter((r) => 'quantity' in r.selection).map((r) => r.maxSeatPrice ?? NO_BOUND),
+  );
+  return { wanted, bound, limit: wanted > 0 ? windowFor(wanted, named) : 0 };
+}
+
+const candidate = (seat: ViewSeat): Candidate => ({
+  id: seat.id,
+  section: seat.section,
+  row: seat.row,
+  number: seat.number,
+  price_cents: seat.priceCents,
+  label: seat.label,
+});
 
 /** Who gets which seats: requests by seat id first, in queue order, then best-N. */
 function decide(state: BatchState, requests: BuyRequest[], layout: EventSeats): Decision[] {
@@ -313,10 +347,18 @@ async function write(
     if (!row || row.version === null) return undefined;
     return { version: Number(row.version), currency: row.currency as string, title: row.title as string };
   } catch (err) {
-    if (!isBatchConflict(err)) throw err;
-    // Sales were closed meanwhile, or a key's lease ran out and its retry took
-    // it over (that retry decides): nothing of the batch was written.
-    throw new AppError(
+    throw isBatchConflict(err) ? new BatchConflict() : err;
+  }
+}
+
+/**
+ * The write found the rows not as decided and wrote nothing: a seat was not
+ * available, sales were closed, or a key's lease ran out and its retry took it
+ * over (that retry decides).
+ */
+class BatchConflict extends Error {
+  answer() {
+    return new AppError(
       'UNAVAILABLE',
       'The event changed while the purchase was written; retry with the same key.',
     );

@@ -20,17 +20,24 @@ export default fp(
   async (app) => {
     const feed = createSeatFeed(app.redis, (err) => app.log.debug({ err }, 'seat feed error'));
     const faults: Faults = {};
+    const seatViews = createSeatViews(app.db, (eventId, listener) => feed.subscribe(eventId, listener), {
+      ...defaultSeatViewSettings,
+      maxAgeMs: app.config.seatViewMaxAgeMs,
+    });
     const ctx: PurchaseContext = {
       ...app.domain,
       locks: app.locks,
       payments: createTestPaymentProvider(),
-      seatViews: createSeatViews(app.db, (eventId, listener) => feed.subscribe(eventId, listener), {
-        ...defaultSeatViewSettings,
-        maxAgeMs: app.config.seatViewMaxAgeMs,
-      }),
+      seatViews,
       metrics: app.metrics,
       holdTtlSeconds: app.config.holdTtlSeconds,
-      publishSeats: (eventId, version, changes) => feed.publish({ eventId, version, changes }),
+      publishSeats: (eventId, version, changes) => {
+        const message = { eventId, version, changes };
+        feed.publish(message);
+        // This replica's own view learns at once: the next batch under the same
+        // lock hold decides from it (see sell-batch.ts).
+        seatViews.apply(message);
+      },
       faults,
       log: app.log,
     };
