@@ -151,7 +151,7 @@ async function read(
   const [row] = await db.$queryRaw<{ status: string; free: string[]; window: string[] }[]>(Prisma.sql`
     SELECT e.status::text AS status,
            (SELECT coalesce(array_agg(s.id), '{}') FROM seats s
-             WHERE s.event_id = e.id AND s.id = ANY(${named}::uuid[]) AND s.status = 'available') AS free,
+             WHERE s.id = ANY(${named}::uuid[]) AND s.event_id = e.id AND s.status = 'available') AS free,
            (SELECT coalesce(array_agg(w.id ORDER BY w.price_cents DESC, w.section, w."row", w.number), '{}')
               FROM (SELECT id, price_cents, section, "row", number FROM seats
                      WHERE event_id = e.id AND status = 'available' AND price_cents <= ${bound}
@@ -301,11 +301,12 @@ async function write(
          WHERE id = ${eventId}::uuid AND lock_epoch = ${epoch}
         RETURNING seat_version, status, currency, title
       ), sold AS (
+        -- By primary key only: the event is checked on what was updated (below),
+        -- so the plan never depends on how many seats the planner thinks an event has.
         UPDATE seats s SET status = 'sold', order_id = v.order_id, hold_id = NULL, updated_at = now()
           FROM unnest(${seatIds}::uuid[], ${seatOrders}::uuid[]) AS v(id, order_id)
-         WHERE s.event_id = ${eventId}::uuid AND s.id = v.id AND s.status = 'available'
-           AND EXISTS (SELECT 1 FROM fence)
-        RETURNING s.id
+         WHERE s.id = v.id AND s.status = 'available' AND EXISTS (SELECT 1 FROM fence)
+        RETURNING s.id, s.event_id
       ), new_orders AS (
         INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, created_at)
         SELECT v.id, ${eventId}::uuid, v.user_id, v.total, f.currency, v.payment_ref, ${createdAt}
@@ -340,7 +341,7 @@ async function write(
              -- otherwise the statement raises and nothing of it stays.
              tickets_assert(f.seat_version IS NULL
                             OR (f.status = 'on_sale'
-                                AND (SELECT count(*) FROM sold) = ${seatIds.length}
+                                AND (SELECT count(*) FROM sold WHERE event_id = ${eventId}::uuid) = ${seatIds.length}
                                 AND (SELECT count(*) FROM keys) = ${winners.length}),
                             'tickets_batch_conflict: the seats or keys changed under the batch') AS checked
         FROM (SELECT 1) AS one LEFT JOIN fence f ON true`);
