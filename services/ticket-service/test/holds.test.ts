@@ -155,6 +155,7 @@ describe('holds', () => {
   it('when a hold runs out, then its seats are released with no request and ordering it is 409 HOLD_EXPIRED', async () => {
     const event = await createEvent(app, admin);
     const buyer = await signup(app);
+    const expiredBefore = await expiredCount();
     const h = (await hold(app, buyer, event.id, { quantity: 2 })).json();
     await waitFor(
       'hold expiry',
@@ -174,5 +175,14 @@ describe('holds', () => {
       ['hold.create', buyer.email],
       ['hold.expire', 'system'],
     ]);
+    // This app is the only one of the test run that sweeps, so it counted this expiry.
+    expect(await expiredCount()).toBeGreaterThanOrEqual(expiredBefore + 1);
+    expect(log[1]?.replica).toBe(app.purchase.replica);
   }, 90_000);
 });
+
+async function expiredCount(): Promise<number> {
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const line = metrics.split('\n').find((l) => l.startsWith('tickets_holds_expired_total '));
+  return Number(line?.split(' ')[1]);
+}

@@ -18,6 +18,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       LOG_LEVEL: 'silent',
       REPLICA_ID: 'test-replica',
       DB_POOL_SIZE: '5',
+      // Every replica sweeps the expired holds of ALL events, so in a test run
+      // any app could expire another test's hold. Only apps that test expiry
+      // sweep (they set holdSweepIntervalMs), and only one test file does.
+      HOLD_SWEEP_INTERVAL_MS: '3600000',
     },
     overrides,
   );
