@@ -175,22 +175,29 @@ export function createEventLocker(
     }
     for (const group of batches.values()) {
       const started = performance.now();
+      let settle: () => void;
       try {
         const run = group[0]?.run as BatchRun<unknown, unknown>;
         const outcomes = await run(
           held,
           group.map((j) => j.item),
         );
-        group.forEach((job, i) => {
-          const outcome = outcomes[i];
-          if (!outcome) job.reject(new Error('batch returned no outcome for an item'));
-          else if (outcome.ok) job.resolve(outcome.value);
-          else job.reject(outcome.error);
-        });
+        settle = () =>
+          group.forEach((job, i) => {
+            const outcome = outcomes[i];
+            if (!outcome) job.reject(new Error('batch returned no outcome for an item'));
+            else if (outcome.ok) job.resolve(outcome.value);
+            else job.reject(outcome.error);
+          });
       } catch (err) {
-        for (const job of group) job.reject(err);
+        settle = () => {
+          for (const job of group) job.reject(err);
+        };
       }
       observer.batch?.(group.length, (performance.now() - started) / 1000);
+      // The answers (capture, response) are written after the next round has
+      // been sent on its way, not before: the lock is not held up by them.
+      setImmediate(settle);
     }
     for (const job of singles) {
       try {
