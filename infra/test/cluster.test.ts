@@ -156,7 +156,9 @@ describe('local cluster', () => {
               headers: { authorization: `Bearer ${buyers[i]}`, 'idempotency-key': randomUUID() },
               body: { quantity: 1, payment: { method: 'test', card: '4242424242424242' } },
             })
-          : client.call('GET', `/api/v1/events/${eventId}/seats`)
+          : // The event, not its seat map: the gateway micro-caches seat maps, and
+            // this traffic must reach the replicas to show where it is routed.
+            client.call('GET', `/api/v1/events/${eventId}`)
         ).catch((err: Error) => ({ status: 0, headers: {}, body: err.message }) as Answer);
         if (res.status === 0 || res.status >= 500) failures.push(`${res.status} ${res.body.slice(0, 200)}`);
         else served.add(replicaOf(res));
