@@ -68,14 +68,14 @@ async function until(check: () => boolean) {
 }
 
 /** Holds the next lock hold inside its critical section until `open()` is called. */
-function gate() {
+function gate(server: FastifyInstance = app) {
   let open: () => void = () => {};
   const opened = new Promise<void>((resolve) => {
     open = resolve;
   });
   let entered = false;
-  app.faults.inCriticalSection = async () => {
-    app.faults.inCriticalSection = undefined;
+  server.faults.inCriticalSection = async () => {
+    server.faults.inCriticalSection = undefined;
     entered = true;
     await opened;
   };
@@ -292,25 +292,16 @@ describe('bounded queue', () => {
       const event = await createEvent(small, adminSmall, bigHall);
       const s = (await seatsOf(small, event.id)).seats.map((x) => x.id);
       const buyers = await Promise.all(Array.from({ length: 6 }, () => signup(small)));
-      let open: () => void = () => {};
-      const opened = new Promise<void>((r) => {
-        open = r;
-      });
-      let entered = false;
-      small.faults.inCriticalSection = async () => {
-        small.faults.inCriticalSection = undefined;
-        entered = true;
-        await opened;
-      };
+      const g = gate(small);
       const first = buyNow(small, buyers[0] as TestUser, event.id, { seatIds: [s[0]] });
-      for (let i = 0; i < 2_000 && !entered; i++) await new Promise((r) => setTimeout(r, 5));
+      await until(g.entered);
       const queued = [1, 2].map((i) => buyNow(small, buyers[i] as TestUser, event.id, { seatIds: [s[i]] }));
-      for (let i = 0; i < 2_000 && small.locks.queued() < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      await until(() => small.locks.queued() === 2);
       // The queue is full while the gate is shut: these cannot be waiting for anything.
       const overflow = await Promise.all(
         [3, 4, 5].map((i) => buyNow(small, buyers[i] as TestUser, event.id, { seatIds: [s[i]] })),
       );
-      open();
+      g.open();
       for (const res of overflow) {
         expect(res.statusCode).toBe(503);
         expect(res.headers['retry-after']).toBeDefined();
@@ -333,22 +324,13 @@ describe('bounded queue', () => {
       const event = await createEvent(slow, adminSlow, bigHall);
       const s = (await seatsOf(slow, event.id)).seats.map((x) => x.id);
       const [a, b] = [await signup(slow), await signup(slow)];
-      let open: () => void = () => {};
-      const opened = new Promise<void>((r) => {
-        open = r;
-      });
-      let entered = false;
-      slow.faults.inCriticalSection = async () => {
-        slow.faults.inCriticalSection = undefined;
-        entered = true;
-        await opened;
-      };
+      const g = gate(slow);
       const first = buyNow(slow, a, event.id, { seatIds: [s[0]] });
-      for (let i = 0; i < 2_000 && !entered; i++) await new Promise((r) => setTimeout(r, 5));
+      await until(g.entered);
       const key = randomUUID();
       // The gate stays shut until the waiting request has been answered.
       const waited = await buyNow(slow, b, event.id, { seatIds: [s[1]] }, key);
-      open();
+      g.open();
       expect(waited.statusCode).toBe(503);
       expect(waited.headers['retry-after']).toBeDefined();
       expect((await first).statusCode).toBe(201);
