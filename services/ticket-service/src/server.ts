@@ -26,7 +26,10 @@ async function main() {
     await server.close();
   });
 
-  await server.listen({ host: config.host, port: config.port });
+  // Node's default accept backlog (511) overflows when a surge opens hundreds of
+  // gateway connections at once; the kernel then drops SYNs, and clients wait out
+  // 1 s and 3 s retransmissions. (The kernel caps it at net.core.somaxconn.)
+  await server.listen({ host: config.host, port: config.port, backlog: 4096 });
 }
 
 await main();
