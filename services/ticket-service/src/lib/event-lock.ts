@@ -56,6 +56,8 @@ export interface HeldLock {
    * holds, nobody else changes the event's seats.
    */
   version: number;
+  /** Set by the work when Postgres fenced this holder out: the hold ends. */
+  lost: boolean;
   /** Epoch milliseconds after which the lease may belong to someone else. */
   expiresAt: number;
   remainingMs(): number;
@@ -152,7 +154,7 @@ export function createEventLocker(
         observer.acquired((performance.now() - started) / 1000);
         return lock;
       } catch (err) {
-        const contended = await isContention(err);
+        const contended = await isContention(err, settings.retryDelayMs);
         observer.failed(contended ? 'contended' : 'quorum');
         if (contended && queue.length > 0) {
           await wakeups.wait(eventId, settings.retryDelayMs + Math.random() * settings.retryJitterMs);
@@ -211,6 +213,17 @@ export function createEventLocker(
   // Serves one event's queue until it is empty: each hold takes the lock and a
   // new epoch, then serves rounds while the lease and the hold time allow.
   async function drain(eventId: string, queue: Job[]) {
+    try {
+      await holdWhileQueued(eventId, queue);
+    } finally {
+      // Nothing between the last look at the queue and this is awaited, so a
+      // request that arrives later finds no queue and starts a drain of its own.
+      if (queue.length > 0) void drain(eventId, queue);
+      else queues.delete(eventId);
+    }
+  }
+
+  async function holdWhileQueued(eventId: string, queue: Job[]) {
     while (queue.length > 0) {
       let lock: Awaited<ReturnType<Redlock['acquire']>>;
       let epoch: { epoch: bigint; version: number };
@@ -219,23 +232,29 @@ export function createEventLocker(
       } catch (err) {
         // The quorum is gone: the waiting requests fail fast rather than pile up.
         failQueued(queue, err);
-        break;
+        return;
       }
       if (queue.length === 0) {
+        // Everyone waiting timed out meanwhile; a request may arrive during the release.
         await release(lock, observer, () => wakeups.released(eventId));
-        break;
+        continue;
       }
       try {
         epoch = await takeEpoch(eventId);
       } catch (err) {
         await release(lock, observer, () => wakeups.released(eventId));
-        failQueued(queue, err);
+        // Nothing ran: as definite as a refusal (payments are voided, keys freed).
+        failQueued(
+          queue,
+          new LockUnavailableError('the fencing epoch could not be taken; retry', { cause: err }),
+        );
         continue;
       }
       const held: HeldLock = {
         resource: eventLockKey(eventId),
         epoch: epoch.epoch,
         version: epoch.version,
+        lost: false,
         expiresAt: lock.expiration,
         remainingMs: () => lock.expiration - Date.now(),
       };
@@ -248,6 +267,8 @@ export function createEventLocker(
         }
         rounds++;
         await serve(take(queue, settings.maxBatch), held);
+        // Fenced out: another holder has the event; this hold serves nobody more.
+        if (held.lost) break;
       }
       await release(lock, observer, () => wakeups.released(eventId));
       observer.held?.((performance.now() - heldSince) / 1000, rounds);
@@ -255,7 +276,6 @@ export function createEventLocker(
       // so that a replica woken by the release can take its turn.
       if (queue.length > 0) await new Promise((r) => setTimeout(r, 1 + Math.random() * 2));
     }
-    queues.delete(eventId);
   }
 
   function enqueue(eventId: string, job: Job) {
@@ -326,10 +346,20 @@ async function release(
   }
 }
 
-/** Contention: the nodes answered, but another holder had the key. */
-async function isContention(err: unknown): Promise<boolean> {
+/**
+ * Contention: the nodes answered, but another holder had the key. The attempt's
+ * statistics settle only when every node has answered, so a hung node must not
+ * be awaited for long: past `patienceMs` the quorum's refusal counts as contention.
+ */
+async function isContention(err: unknown, patienceMs: number): Promise<boolean> {
   if (!(err instanceof ExecutionError) || err.attempts.length === 0) return false;
-  const last = await err.attempts[err.attempts.length - 1];
+  let timer: NodeJS.Timeout | undefined;
+  const impatient = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), patienceMs);
+  });
+  const last = await Promise.race([err.attempts[err.attempts.length - 1], impatient]);
+  clearTimeout(timer);
+  if (last === 'hung') return true;
   if (!last) return false;
   const refusals = [...last.votesAgainst.values()].filter((e) => e instanceof ResourceLockedError).length;
   return last.votesFor.size + refusals >= last.quorumSize;

@@ -92,8 +92,14 @@ export async function fencedTransaction<T>(
       { maxWait: 5_000, timeout: 10_000 },
     );
   } catch (err) {
-    if (!(err instanceof FencedError)) throw err;
-    throw await fencedOut(ctx, eventId, lock.epoch);
+    if (err instanceof FencedError) {
+      lock.lost = true;
+      throw await fencedOut(ctx, eventId, lock.epoch);
+    }
+    // A refusal rolled back and changed nothing. Anything else may have
+    // committed unseen: the rest of this hold reads the database, not the view.
+    if (!(err instanceof AppError && err.status < 500)) lock.version = Number.POSITIVE_INFINITY;
+    throw err;
   }
   lock.version = outcome.version;
   // Published even when nothing changed: the version did grow, and clients that

@@ -5,11 +5,11 @@
 //
 // How stale can it be? A change reaches it one pub/sub hop after its COMMIT
 // (about a millisecond on one host). A lost message is noticed when a later
-// version arrives and the gap stays open longer than `gapMs`, and a view is
-// reloaded whenever it is older than `maxAgeMs` anyway, so a seat that came free
-// is wrongly refused for at most `maxAgeMs` (default 5 s) even if every message
-// about it was lost. Reloads happen in the background; the old picture serves
-// meanwhile.
+// version arrives and the gap stays open longer than `gapMs` (then the view is
+// reloaded in the background while it goes on serving), and a view older than
+// `maxAgeMs` is never answered from: the request waits for the reload. So a seat
+// that came free is wrongly refused for at most `maxAgeMs` (default 5 s) even if
+// every message about it was lost.
 //
 // The layout part (ids, sections, rows, prices, labels) never changes after an
 // event is created, so it also answers row lengths for best-N without a query.
@@ -108,9 +108,14 @@ export function createSeatViews(
     }
   }
 
-  function refreshInBackground(eventId: string, entry: Entry) {
+  function refresh(eventId: string, entry: Entry): Promise<void> {
     entry.loading = load(eventId)
       .then((fresh) => {
+        // Dropped from memory meanwhile: the fresh view must not stay subscribed.
+        if (entries.get(eventId) !== entry) {
+          fresh.unsubscribe();
+          return;
+        }
         const old = entry.view;
         entry.view = fresh;
         old.unsubscribe();
@@ -119,6 +124,7 @@ export function createSeatViews(
       .finally(() => {
         entry.loading = undefined;
       });
+    return entry.loading;
   }
 
   return {
@@ -126,7 +132,11 @@ export function createSeatViews(
       const entry = entries.get(eventId);
       if (entry) {
         remember(eventId, entry);
-        if (!entry.loading && entry.view.stale(settings)) refreshInBackground(eventId, entry);
+        const staleness = entry.view.stale(settings);
+        if (staleness && !entry.loading) refresh(eventId, entry);
+        // Too old to answer from (a quiet spell): wait for the fresh copy. A gap
+        // or a distrusted view is refreshed while the current one serves.
+        if (staleness === 'age' && entry.loading) await entry.loading;
         return entry.view;
       }
       let pending = firstLoads.get(eventId);
@@ -169,6 +179,7 @@ class LiveView implements EventSeats {
   /** No seat before this place in `ordered` is available. */
   private firstFree = 0;
   private distrusted = false;
+  private overflowed = false;
 
   readonly eventId: string;
 
@@ -214,9 +225,14 @@ class LiveView implements EventSeats {
     }
     const v = message.version;
     if (v <= this.loadedVersion) return;
-    if (v > this.contiguous) {
+    if (v > this.contiguous && !this.overflowed) {
       this.ahead.add(v);
       while (this.ahead.delete(this.contiguous + 1)) this.contiguous++;
+      // A gap that never closes while nobody asks: stop counting, reload on next use.
+      if (this.ahead.size > MAX_AHEAD) {
+        this.overflowed = true;
+        this.ahead.clear();
+      }
       if (this.ahead.size === 0) this.gapSince = undefined;
       else this.gapSince ??= performance.now();
     }
@@ -234,11 +250,11 @@ class LiveView implements EventSeats {
     }
   }
 
-  stale(settings: SeatViewSettings): boolean {
-    if (this.distrusted) return true;
+  stale(settings: SeatViewSettings): 'age' | 'gap' | undefined {
     const now = performance.now();
-    if (now - this.loadedAt > settings.maxAgeMs) return true;
-    return this.gapSince !== undefined && now - this.gapSince > settings.gapMs;
+    if (now - this.loadedAt > settings.maxAgeMs) return 'age';
+    if (this.distrusted || this.overflowed) return 'gap';
+    return this.gapSince !== undefined && now - this.gapSince > settings.gapMs ? 'gap' : undefined;
   }
 
   availableCount(): number {
@@ -258,7 +274,7 @@ class LiveView implements EventSeats {
   }
 
   caughtUp(version: number): boolean {
-    return this.filled && !this.distrusted && this.contiguous >= version;
+    return this.filled && !this.distrusted && !this.overflowed && this.contiguous >= version;
   }
 
   distrust() {
@@ -281,5 +297,7 @@ class LiveView implements EventSeats {
     this.available.set(price, (this.available.get(price) ?? 0) + delta);
   }
 }
+
+const MAX_AHEAD = 4096;
 
 const rowKey = (section: string, row: number) => `${section}\u0000${row}`;

@@ -108,13 +108,24 @@ export async function sellBatch(
       written = await write(ctx, eventId, lock.epoch, requests, decided, createdAt);
       break;
     } catch (err) {
-      // The view was wrong after all (or sales were closed): decide again from the database.
-      if (!(exact && err instanceof BatchConflict)) throw err instanceof BatchConflict ? err.answer() : err;
+      if (!(err instanceof BatchConflict)) {
+        // The outcome is unknown (the write may have committed): the rest of
+        // this hold reads the database rather than trust the view.
+        lock.version = Number.POSITIVE_INFINITY;
+        throw err;
+      }
+      // Sales were closed (PATCH is not fenced): every buyer is told so.
+      if (err.kind === 'closed') return requests.map((r) => ({ ok: false, error: closed(r) }));
+      // The view was wrong after all: distrust it and decide again from the database.
+      if (err.kind !== 'seats' || !exact) throw err.answer();
       view.distrust();
       exact = false;
     }
   }
-  if (!written) throw await fencedOut(ctx, eventId, lock.epoch);
+  if (!written) {
+    lock.lost = true;
+    throw await fencedOut(ctx, eventId, lock.epoch);
+  }
   lock.version = written.version;
   const changes = decided.flatMap((d) =>
     d.ok ? d.seats.map((s) => ({ id: s.id, status: 'sold' as const })) : [],
@@ -338,26 +349,37 @@ async function write(
       )
       SELECT f.seat_version AS version, f.currency, f.title,
              -- Sales still open, every decided seat sold, every key ours:
-             -- otherwise the statement raises and nothing of it stays.
-             tickets_assert(f.seat_version IS NULL
-                            OR (f.status = 'on_sale'
-                                AND (SELECT count(*) FROM sold WHERE event_id = ${eventId}::uuid) = ${seatIds.length}
-                                AND (SELECT count(*) FROM keys) = ${winners.length}),
-                            'tickets_batch_conflict: the seats or keys changed under the batch') AS checked
+             -- otherwise the statement raises and nothing of it stays. (CASE
+             -- checks in order, so the message names the first that failed.)
+             CASE WHEN f.seat_version IS NULL THEN true
+                  WHEN f.status <> 'on_sale' THEN tickets_assert(false, 'tickets_batch_conflict:closed')
+                  WHEN (SELECT count(*) FROM sold WHERE event_id = ${eventId}::uuid) <> ${seatIds.length}
+                    THEN tickets_assert(false, 'tickets_batch_conflict:seats')
+                  WHEN (SELECT count(*) FROM keys) <> ${winners.length}
+                    THEN tickets_assert(false, 'tickets_batch_conflict:keys')
+                  ELSE true END AS checked
         FROM (SELECT 1) AS one LEFT JOIN fence f ON true`);
     if (!row || row.version === null) return undefined;
     return { version: Number(row.version), currency: row.currency as string, title: row.title as string };
   } catch (err) {
-    throw isBatchConflict(err) ? new BatchConflict() : err;
+    const kind = conflictOf(err);
+    throw kind ? new BatchConflict(kind) : err;
   }
 }
 
+type ConflictKind = 'closed' | 'seats' | 'keys';
+
 /**
- * The write found the rows not as decided and wrote nothing: a seat was not
- * available, sales were closed, or a key's lease ran out and its retry took it
- * over (that retry decides).
+ * The write found the rows not as decided and wrote nothing: sales were closed,
+ * a seat was not available, or a key's lease ran out and its retry took it over
+ * (that retry decides).
  */
 class BatchConflict extends Error {
+  readonly kind: ConflictKind;
+  constructor(kind: ConflictKind) {
+    super(`batch conflict: ${kind}`);
+    this.kind = kind;
+  }
   answer() {
     return new AppError(
       'UNAVAILABLE',
@@ -366,11 +388,14 @@ class BatchConflict extends Error {
   }
 }
 
-function isBatchConflict(err: unknown): boolean {
+function conflictOf(err: unknown): ConflictKind | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (String((e as { message?: unknown }).message ?? '').includes('tickets_batch_conflict')) return true;
+    const m = /tickets_batch_conflict:(closed|seats|keys)/.exec(
+      String((e as { message?: unknown }).message ?? ''),
+    );
+    if (m) return m[1] as ConflictKind;
   }
-  return false;
+  return undefined;
 }
 
 function settlement(

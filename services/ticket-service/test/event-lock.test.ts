@@ -1,0 +1,104 @@
+// The event lock on its own (lib/event-lock.ts), against real Redis masters: a
+// request that arrives while a hold is being released is still served, and a
+// master that hangs (not down) while the lock is contended does not stop the event.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../../../infra/lib/free-port.ts';
+import { startRedis } from '../../../infra/lib/redis.ts';
+import {
+  createEventLocker,
+  defaultLockSettings,
+  eventLockKey,
+  type LockObserver,
+} from '../src/lib/event-lock.ts';
+import type { LockWakeups } from '../src/lib/lock-wakeups.ts';
+import { createRedisClients } from '../src/plugins/external/redis.ts';
+
+let dir: string;
+let servers: Awaited<ReturnType<typeof startRedis>>[] = [];
+let clients: Redis[] = [];
+
+beforeAll(async () => {
+  // Servers of its own: one of them is paused.
+  dir = await mkdtemp(join(tmpdir(), 'tickets-event-lock-'));
+  const ports = await freePorts(3);
+  servers = await Promise.all(ports.map((port, i) => startRedis({ dir: join(dir, `r${i}`), port })));
+  clients = createRedisClients(servers.map((s) => s.url));
+  await Promise.all(
+    clients.map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)))),
+  );
+});
+
+afterAll(async () => {
+  for (const s of servers) {
+    try {
+      process.kill(s.pid, 'SIGCONT');
+    } catch {}
+  }
+  for (const c of clients) c.disconnect();
+  await Promise.all(servers.map((s) => s.stop()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const quiet: LockObserver = { acquired: () => {}, failed: () => {}, releaseFailed: () => {} };
+const noWakeups = (onRelease: () => void = () => {}): LockWakeups => ({
+  released: onRelease,
+  wait: (_eventId, ms) => new Promise((r) => setTimeout(r, ms)),
+  close: async () => {},
+});
+const epochs = () => {
+  let n = 0n;
+  return async () => ({ epoch: ++n, version: 0 });
+};
+
+describe('event lock', () => {
+  it('when a request arrives while a hold is being released, then it is served, not stranded', async () => {
+    const eventId = `release-race-${Date.now()}`;
+    let late: Promise<string> | undefined;
+    const locker = createEventLocker(
+      clients,
+      { ...defaultLockSettings, queueTimeoutMs: 30 },
+      quiet,
+      epochs(),
+      // The first release (of a hold whose only request timed out) is where a
+      // new request lands: after the queue was seen empty, before the drain ends.
+      noWakeups(() => {
+        late ??= locker.withEventLock(eventId, async () => 'served');
+      }),
+    );
+    // Two masters pause, so the first attempt at the lock is answered only after
+    // the first request has waited its 30 ms and been told to retry; the lock is
+    // then taken with nobody left to serve, and released.
+    const paused = servers.slice(0, 2).map((s) => s.pid);
+    for (const pid of paused) process.kill(pid, 'SIGSTOP');
+    const first = locker.withEventLock(eventId, async () => 'first');
+    try {
+      await expect(first).rejects.toThrow(/busy/);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      for (const pid of paused) process.kill(pid, 'SIGCONT');
+    }
+    for (let i = 0; i < 200 && !late; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(late).toBeDefined();
+    await expect(late).resolves.toBe('served');
+    expect(locker.queued()).toBe(0);
+  });
+
+  it('when one master hangs while the lock is contended, then the lock is taken as soon as the holder leaves', async () => {
+    const eventId = `hung-master-${Date.now()}`;
+    const locker = createEventLocker(clients, { ...defaultLockSettings }, quiet, epochs(), noWakeups());
+    // Two masters say "taken" for a while; the third does not answer at all.
+    await Promise.all(clients.slice(0, 2).map((c) => c.set(eventLockKey(eventId), 'someone', 'PX', 300)));
+    process.kill(servers[2]?.pid as number, 'SIGSTOP');
+    try {
+      // Served by the two that answer once the other holder's key expired: a
+      // request that waited out the queue's allowance would be refused instead.
+      await expect(locker.withEventLock(eventId, async (lock) => lock.epoch)).resolves.toBe(1n);
+    } finally {
+      process.kill(servers[2]?.pid as number, 'SIGCONT');
+    }
+  });
+});
