@@ -14,8 +14,9 @@ import { buyNow, GOOD_CARD, seatsOf } from './support/purchase.ts';
 // (event, named seats, best-N window) comes first.
 const BATCH_STATEMENTS = 1;
 const BATCH_WITH_READ = 2;
-// Outside the lock, per purchase: the Idempotency-Key claim. Per lock hold: the epoch.
-const PER_PURCHASE = 1;
+// Outside the lock, per purchase: nothing (the Idempotency-Key is stored with the
+// order, in the round's statement). Per lock hold: the epoch.
+const PER_PURCHASE = 0;
 const PER_HOLD = 1;
 // Per lock hold: SET NX, release and the release hint (PUBLISH) on three masters;
 // per batch: the seat change (PUBLISH) on three.
@@ -87,7 +88,7 @@ const bigHall = {
 };
 
 describe('statement budget', () => {
-  it('when one buyer buys named seats on a warm replica, then it costs one claim, one epoch and one batch', async () => {
+  it('when one buyer buys named seats on a warm replica, then it costs one epoch and one statement', async () => {
     const event = await createEvent(app, admin, bigHall);
     const buyer = await signup(app);
     const seats = (await seatsOf(app, event.id)).seats;
@@ -173,15 +174,50 @@ describe('a view that is behind', () => {
       const after = await settledCounts();
       expect(refused.statusCode).toBe(409);
       expect(refused.json().unavailable).toEqual([s[1]]);
-      // Claim, epoch, the read that found the view behind (nothing to write), and
-      // freeing the refused request's key.
-      expect(after.db - before.db).toBe(PER_PURCHASE + PER_HOLD + (BATCH_WITH_READ - 1) + 1);
+      // The epoch and the read that found the view behind; nothing to write, and
+      // no key was stored for the refused request.
+      expect(after.db - before.db).toBe(PER_PURCHASE + PER_HOLD + (BATCH_WITH_READ - 1));
       const bought = await buyNow(app, second, event.id, { seatIds: [s[2]] });
       expect(bought.statusCode).toBe(201);
       expect(await app.db.ticket.count({ where: { eventId: event.id } })).toBe(3);
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('keys stored with the order', () => {
+  it('when one key arrives twice in one batch, then one order is made and both answers name it', async () => {
+    const event = await createEvent(app, admin, bigHall);
+    const s = (await seatsOf(app, event.id)).seats.map((x) => x.id);
+    const [buyer, blocker] = [await signup(app), await signup(app)];
+    const g = gate();
+    const opening = buyNow(app, blocker, event.id, { seatIds: [s[39]] });
+    await until(g.entered);
+    const key = randomUUID();
+    const twice = [
+      buyNow(app, buyer, event.id, { seatIds: [s[0]] }, key),
+      buyNow(app, buyer, event.id, { seatIds: [s[0]] }, key),
+    ];
+    await until(() => app.locks.queued() === 2);
+    g.open();
+    const answers = await Promise.all(twice);
+    expect((await opening).statusCode).toBe(201);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 201]);
+    expect(answers[0]?.json().id).toBe(answers[1]?.json().id);
+    expect(await app.db.order.count({ where: { eventId: event.id, userId: buyer.id } })).toBe(1);
+  });
+
+  it('when a key was used for another body, then a purchase with it buys nothing and is told so', async () => {
+    const event = await createEvent(app, admin, bigHall);
+    const s = (await seatsOf(app, event.id)).seats.map((x) => x.id);
+    const buyer = await signup(app);
+    const key = randomUUID();
+    expect((await buyNow(app, buyer, event.id, { seatIds: [s[0]] }, key)).statusCode).toBe(201);
+    const other = await buyNow(app, buyer, event.id, { seatIds: [s[1]] }, key);
+    expect(other.statusCode).toBe(409);
+    expect(other.json().code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await app.db.seat.count({ where: { eventId: event.id, status: 'sold' } })).toBe(1);
   });
 });
 

@@ -115,3 +115,49 @@ export async function settleIdempotent(
     // The database is unreachable: the lease simply runs out.
   }
 }
+
+/**
+ * A one-step purchase found its Idempotency-Key already used: by an earlier
+ * request (whose order it replays) or by another request with another body
+ * (409). Nothing of this request was written. `paymentRef` is the
+ * authorization this request made, so that it can be voided if it is not the
+ * one the stored order uses.
+ */
+export class KeyUsed extends Error {
+  paymentRef?: string;
+  constructor() {
+    super('the Idempotency-Key was used by an earlier request');
+    this.name = 'KeyUsed';
+  }
+}
+
+/**
+ * The order an earlier request with this key made. One-step purchases store a
+ * key only together with their order; a key still in progress belongs to a hold
+ * order under way, which is waited for.
+ */
+export async function storedOrderOf(
+  db: PrismaClient,
+  userId: string,
+  key: string,
+  hash: string,
+): Promise<string> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const [row] = await db.$queryRaw<KeyRow[]>(Prisma.sql`
+      SELECT request_hash, state, order_id FROM idempotency_records
+       WHERE user_id = ${userId}::uuid AND key = ${key}`);
+    if (row && row.request_hash !== hash) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used for a different request.');
+    }
+    if (row?.state === 'completed' && row.order_id) return row.order_id;
+    if (!row || Date.now() > deadline) {
+      // Gone (its request failed and freed it) or still under way: either way, try again.
+      throw new AppError(
+        'UNAVAILABLE',
+        'A request with this Idempotency-Key is still in progress; retry later.',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
+  }
+}

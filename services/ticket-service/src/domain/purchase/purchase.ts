@@ -8,7 +8,7 @@ import { AppError, notFound } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
 import { finalizeOrder } from './finalize-order.ts';
 import type { SeatSelection } from './holds.ts';
-import { beginIdempotent, requestHash, settleIdempotent } from './idempotency.ts';
+import { beginIdempotent, KeyUsed, requestHash, settleIdempotent, storedOrderOf } from './idempotency.ts';
 import { loadOrder, type OrderView } from './orders.ts';
 import { inspectSelection } from './precheck.ts';
 import { distinctSeatIds } from './seat-claims.ts';
@@ -27,33 +27,17 @@ export interface PurchaseResult {
 
 type Buyer = Actor & { id: string };
 
+/** Hold orders claim their key first (lease, takeover), then buy. */
 async function idempotently(
   ctx: PurchaseContext,
   buyer: Buyer,
   key: string,
   hash: string,
   purchase: (owner: string) => Promise<Settlement>,
-  refusal?: AppError,
 ): Promise<PurchaseResult> {
   const started = performance.now();
-  // A request with this key that is already under way (or done) claimed it
-  // before it took its seats; it, not the refusal, decides the answer.
-  if (refusal && !(await keyExists(ctx, buyer.id, key))) {
-    ctx.metrics.orders.inc({ outcome: refusal.code.toLowerCase() });
-    throw refusal;
-  }
   const start = await beginIdempotent(ctx.db, buyer.id, key, hash);
-  if (start.kind === 'replay') {
-    ctx.metrics.idempotentReplays.inc();
-    const order = await loadOrder(ctx.db, start.orderId);
-    // The first request may have died between COMMIT and capture.
-    const { paymentRef } = await ctx.db.order.findUniqueOrThrow({
-      where: { id: order.id },
-      select: { paymentRef: true },
-    });
-    if (paymentRef) await capture(ctx, paymentRef, order.totalCents);
-    return { order, replayed: true };
-  }
+  if (start.kind === 'replay') return replayOrder(ctx, start.orderId);
   try {
     const { view: order } = await purchase(start.owner);
     ctx.metrics.orders.inc({ outcome: 'confirmed' });
@@ -100,8 +84,14 @@ async function paid(
   try {
     settlement = await sale(auth.reference);
   } catch (err) {
+    // The key's earlier order may use this very authorization (a provider
+    // answers the same key with the same reference): the replay decides.
+    if (err instanceof KeyUsed) {
+      err.paymentRef = auth.reference;
+      throw err;
+    }
     // Void only when the sale surely did not happen. After an unknown COMMIT
-    // outcome the order may exist; its retry captures it (see `idempotently`).
+    // outcome the order may exist; its retry captures it (see `replay`).
     if (err instanceof AppError || err instanceof LockUnavailableError) {
       await ctx.payments.void(auth.reference).catch(() => {});
     }
@@ -158,7 +148,12 @@ export async function orderHold(
   });
 }
 
-/** POST /events/:eventId/orders: claim and buy in one step, in the event's next batch. */
+/**
+ * POST /events/:eventId/orders: buy in one step, in the event's next batch. The
+ * Idempotency-Key is stored with the order, in the batch's one statement, so a
+ * purchase sends nothing to the database before its batch: a key already used
+ * makes the batch leave that request out, and it replays the earlier order.
+ */
 export async function buyNow(
   ctx: PurchaseContext,
   buyer: Buyer,
@@ -167,27 +162,73 @@ export async function buyNow(
   payment: Payment,
   key: string,
 ): Promise<PurchaseResult> {
+  const started = performance.now();
   const hash = requestHash('buy-now', eventId, { selection, payment });
   const wanted = 'seatIds' in selection ? { seatIds: distinctSeatIds(selection.seatIds) } : selection;
   const view = await ctx.seatViews.of(eventId);
   const { amountCents, currency, refusal } = inspectSelection(view, wanted);
+  if (refusal) {
+    // A retry of a purchase that already happened is replayed, whatever the seats look like now.
+    if (!(await keyExists(ctx, buyer.id, key))) {
+      ctx.metrics.orders.inc({ outcome: refusal.code.toLowerCase() });
+      throw refusal;
+    }
+    return replay(ctx, buyer, key, hash);
+  }
   // Seats dearer than what was authorized may have come free since the
   // inspection; best-N then chooses among those the authorization covers.
   const maxSeatPrice = 'quantity' in wanted ? Math.floor(amountCents / wanted.quantity) : undefined;
-  return idempotently(
-    ctx,
-    buyer,
-    key,
-    hash,
-    (owner) =>
-      paid(ctx, buyer, { amountCents, currency, key }, payment, (paymentRef) =>
-        ctx.locks.inBatch(
-          eventId,
-          'buy',
-          { buyer, selection: wanted, maxSeatPrice, idempotency: { key, owner }, paymentRef },
-          (lock, requests: BuyRequest[]) => sellBatch(ctx, eventId, lock, requests, view),
-        ),
+  try {
+    const { view: order } = await paid(ctx, buyer, { amountCents, currency, key }, payment, (paymentRef) =>
+      ctx.locks.inBatch(
+        eventId,
+        'buy',
+        { buyer, selection: wanted, maxSeatPrice, key, hash, paymentRef },
+        (lock, requests: BuyRequest[]) => sellBatch(ctx, eventId, lock, requests, view),
       ),
-    refusal,
-  );
+    );
+    ctx.metrics.orders.inc({ outcome: 'confirmed' });
+    ctx.metrics.purchaseSeconds.observe((performance.now() - started) / 1000);
+    ctx.metrics.seatsSold.inc(order.seats.length);
+    return { order, replayed: false };
+  } catch (err) {
+    if (err instanceof KeyUsed) return replay(ctx, buyer, key, hash, err.paymentRef);
+    ctx.metrics.orders.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
+    throw err;
+  }
+}
+
+/**
+ * The order an earlier request with this key made, captured again (the first
+ * request may have died between its commit and its capture). An authorization
+ * this request made and the order does not use is voided.
+ */
+async function replay(
+  ctx: PurchaseContext,
+  buyer: Buyer,
+  key: string,
+  hash: string,
+  ownRef?: string,
+): Promise<PurchaseResult> {
+  let orderId: string;
+  try {
+    orderId = await storedOrderOf(ctx.db, buyer.id, key, hash);
+  } catch (err) {
+    if (ownRef) await ctx.payments.void(ownRef).catch(() => {});
+    throw err;
+  }
+  return replayOrder(ctx, orderId, ownRef);
+}
+
+/** A stored order, captured again: the first request may have died between its commit and its capture. */
+async function replayOrder(ctx: PurchaseContext, orderId: string, ownRef?: string): Promise<PurchaseResult> {
+  ctx.metrics.idempotentReplays.inc();
+  const order = await loadOrder(ctx.db, orderId);
+  const { paymentRef } = await ctx.db.order.findUniqueOrThrow({
+    where: { id: order.id },
+    select: { paymentRef: true },
+  });
+  if (ownRef && ownRef !== paymentRef) await ctx.payments.void(ownRef).catch(() => {});
+  if (paymentRef) await capture(ctx, paymentRef, order.totalCents);
+  return { order, replayed: true };
 }

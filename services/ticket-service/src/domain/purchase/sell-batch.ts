@@ -35,6 +35,7 @@ import { AppError, notFound } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
 import { fencedOut } from './fence.ts';
 import type { SeatSelection } from './holds.ts';
+import { KeyUsed } from './idempotency.ts';
 import type { OrderView } from './orders.ts';
 import { type Candidate, pickBest, soldOut, windowFor } from './pick-seats.ts';
 import { notThisEvent } from './seat-claims.ts';
@@ -47,7 +48,9 @@ export interface BuyRequest {
   selection: SeatSelection;
   /** For best-N: the dearest seat the authorization covers. */
   maxSeatPrice?: number;
-  idempotency: { key: string; owner: string };
+  /** The Idempotency-Key and the hash of the request it names; stored with the order. */
+  key: string;
+  hash: string;
   paymentRef: string;
 }
 
@@ -59,7 +62,7 @@ export interface Settlement {
 }
 
 type Sold = { id: string; price_cents: number; label: string };
-type Decision = { ok: true; orderId: string; seats: Sold[] } | { ok: false; error: AppError };
+type Decision = { ok: true; orderId: string; seats: Sold[] } | { ok: false; error: AppError | KeyUsed };
 
 interface BatchState {
   eventStatus: string | undefined;
@@ -91,16 +94,18 @@ export async function sellBatch(
   let exact = view.caughtUp(lock.version);
   let decided: Decision[];
   let written: Written | undefined;
-  for (;;) {
+  // Requests whose key an earlier request used: they buy nothing and replay.
+  let used = new Set<number>();
+  for (let attempt = 0; ; attempt++) {
     const state = exact ? fromView(view, requests) : await read(ctx.db, eventId, requests, view);
     if (state.eventStatus === undefined) return requests.map(() => ({ ok: false, error: notFound('event') }));
     decided =
       state.eventStatus === 'on_sale'
-        ? decide(state, requests, view)
+        ? decide(state, requests, view, used)
         : requests.map((r): Decision => ({ ok: false, error: closed(r) }));
     // Nothing to sell: nothing is written, not even a new seat version.
     if (!decided.some((d) => d.ok)) {
-      return decided.map((d) => ({ ok: false, error: (d as { error: AppError }).error }));
+      return decided.map((d) => ({ ok: false, error: (d as { error: AppError | KeyUsed }).error }));
     }
     // A pause here (GC, SIGSTOP, a slow network) is the dangerous one: decided, not yet written.
     await ctx.faults.inCriticalSection?.(eventId);
@@ -116,8 +121,14 @@ export async function sellBatch(
       }
       // Sales were closed (PATCH is not fenced): every buyer is told so.
       if (err.kind === 'closed') return requests.map((r) => ({ ok: false, error: closed(r) }));
+      if (attempt >= 3) throw err.answer();
+      if (err.kind === 'keys') {
+        // Some keys were used before: leave those requests out and write the rest.
+        used = await usedKeys(ctx.db, requests);
+        continue;
+      }
       // The view was wrong after all: distrust it and decide again from the database.
-      if (err.kind !== 'seats' || !exact) throw err.answer();
+      if (!exact) throw err.answer();
       view.distrust();
       exact = false;
     }
@@ -214,10 +225,23 @@ const candidate = (seat: ViewSeat): Candidate => ({
 });
 
 /** Who gets which seats: requests by seat id first, in queue order, then best-N. */
-function decide(state: BatchState, requests: BuyRequest[], layout: EventSeats): Decision[] {
+function decide(
+  state: BatchState,
+  requests: BuyRequest[],
+  layout: EventSeats,
+  used: Set<number>,
+): Decision[] {
   const { free, window } = state;
   const taken = new Set<string>();
-  const decisions: Decision[] = requests.map((r) => {
+  // One key, one order: a second request with a key in the same batch replays the first.
+  const keys = new Set<string>();
+  requests.forEach((r, i) => {
+    const k = `${r.buyer.id}\u0000${r.key}`;
+    if (keys.has(k)) used.add(i);
+    keys.add(k);
+  });
+  const decisions: Decision[] = requests.map((r, i) => {
+    if (used.has(i)) return { ok: false, error: new KeyUsed() };
     if (!('seatIds' in r.selection)) return { ok: false, error: soldOut(0, 0) };
     const ids = r.selection.seatIds;
     const foreign = ids.filter((id) => !layout.seats.has(id));
@@ -242,7 +266,7 @@ function decide(state: BatchState, requests: BuyRequest[], layout: EventSeats): 
     };
   });
   requests.forEach((r, i) => {
-    if (!('quantity' in r.selection)) return;
+    if (!('quantity' in r.selection) || used.has(i)) return;
     const quantity = r.selection.quantity;
     const picked = pickBest(window, quantity, {
       taken,
@@ -332,13 +356,14 @@ async function write(
          WHERE EXISTS (SELECT 1 FROM fence)
         RETURNING id
       ), keys AS (
-        UPDATE idempotency_records r SET state = 'completed', order_id = v.order_id, updated_at = now()
-          FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.idempotency.key)}::text[],
-                      ${winners.map((w) => w.r.idempotency.owner)}::text[], ${orderIds}::uuid[])
-               AS v(user_id, key, owner, order_id)
-         WHERE r.user_id = v.user_id AND r.key = v.key AND r.owner = v.owner AND r.state = 'in_progress'
-           AND EXISTS (SELECT 1 FROM fence)
-        RETURNING r.key
+        INSERT INTO idempotency_records (user_id, key, request_hash, state, order_id)
+        SELECT v.user_id, v.key, v.hash, 'completed', v.order_id
+          FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.key)}::text[],
+                      ${winners.map((w) => w.r.hash)}::text[], ${orderIds}::uuid[])
+               AS v(user_id, key, hash, order_id)
+         WHERE EXISTS (SELECT 1 FROM fence)
+        ON CONFLICT (user_id, key) DO NOTHING
+        RETURNING key
       ), logged AS (
         INSERT INTO audit_entries (replica, actor_id, actor, action, subject, detail)
         SELECT ${ctx.replica}, v.actor_id, v.actor, 'order.create', 'order:' || v.order_id, v.detail::jsonb
@@ -367,12 +392,25 @@ async function write(
   }
 }
 
+/** Which requests of the batch carry a key that is stored already. */
+async function usedKeys(db: PrismaClient, requests: BuyRequest[]): Promise<Set<number>> {
+  const rows = await db.$queryRaw<{ user_id: string; key: string }[]>(Prisma.sql`
+    SELECT r.user_id::text AS user_id, r.key FROM idempotency_records r
+      JOIN unnest(${requests.map((q) => q.buyer.id)}::uuid[], ${requests.map((q) => q.key)}::text[]) AS v(user_id, key)
+        ON r.user_id = v.user_id AND r.key = v.key`);
+  const stored = new Set(rows.map((r) => `${r.user_id}\u0000${r.key}`));
+  const used = new Set<number>();
+  requests.forEach((r, i) => {
+    if (stored.has(`${r.buyer.id}\u0000${r.key}`)) used.add(i);
+  });
+  return used;
+}
+
 type ConflictKind = 'closed' | 'seats' | 'keys';
 
 /**
  * The write found the rows not as decided and wrote nothing: sales were closed,
- * a seat was not available, or a key's lease ran out and its retry took it over
- * (that retry decides).
+ * a seat was not available, or a key was stored already (by an earlier request).
  */
 class BatchConflict extends Error {
   readonly kind: ConflictKind;
