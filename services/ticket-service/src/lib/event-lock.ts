@@ -48,14 +48,20 @@ export const defaultLockSettings: LockSettings = {
 
 export interface HeldLock {
   resource: string;
-  /** The fencing token Postgres issued to this hold; writes are conditional on it. */
-  epoch: bigint;
+  /**
+   * The fencing token Postgres issued to this hold; writes are conditional on
+   * it. Taken lazily: by the hold's first purchase write (in the same statement)
+   * or by `takeEpoch()`. Undefined until then.
+   */
+  epoch: bigint | undefined;
   /**
    * The event's seat version as this holder last saw it committed: issued with
    * the epoch, then moved on by each of the hold's own writes. While the lock
    * holds, nobody else changes the event's seats.
    */
   version: number;
+  /** Takes the next epoch in a statement of its own, unless this hold has one. */
+  takeEpoch(): Promise<void>;
   /** Set by the work when Postgres fenced this holder out: the hold ends. */
   lost: boolean;
   /** Epoch milliseconds after which the lease may belong to someone else. */
@@ -226,7 +232,6 @@ export function createEventLocker(
   async function holdWhileQueued(eventId: string, queue: Job[]) {
     while (queue.length > 0) {
       let lock: Awaited<ReturnType<Redlock['acquire']>>;
-      let epoch: { epoch: bigint; version: number };
       try {
         lock = await acquire(eventId, queue);
       } catch (err) {
@@ -239,24 +244,30 @@ export function createEventLocker(
         await release(lock, observer, () => wakeups.released(eventId));
         continue;
       }
-      try {
-        epoch = await takeEpoch(eventId);
-      } catch (err) {
-        await release(lock, observer, () => wakeups.released(eventId));
-        // Nothing ran: as definite as a refusal (payments are voided, keys freed).
-        failQueued(
-          queue,
-          new LockUnavailableError('the fencing epoch could not be taken; retry', { cause: err }),
-        );
-        continue;
-      }
       const held: HeldLock = {
         resource: eventLockKey(eventId),
-        epoch: epoch.epoch,
-        version: epoch.version,
+        epoch: undefined,
+        version: Number.NaN,
         lost: false,
         expiresAt: lock.expiration,
         remainingMs: () => lock.expiration - Date.now(),
+        async takeEpoch() {
+          if (held.epoch !== undefined) return;
+          // A holder whose lease ran out must not claim a new epoch: it would
+          // fence out the replica that now holds the lock.
+          if (held.remainingMs() < settings.minValidityMs) {
+            held.lost = true;
+            throw new LockUnavailableError('the event lock ran out; retry');
+          }
+          try {
+            const taken = await takeEpoch(eventId);
+            held.epoch = taken.epoch;
+            held.version = taken.version;
+          } catch (err) {
+            // Nothing ran: as definite as a refusal (payments are voided, keys freed).
+            throw new LockUnavailableError('the fencing epoch could not be taken; retry', { cause: err });
+          }
+        },
       };
       const heldSince = performance.now();
       let rounds = 0;

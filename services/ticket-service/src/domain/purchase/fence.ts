@@ -55,13 +55,17 @@ async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: 
 export type Step = 'hold' | 'order' | 'release' | 'expire';
 
 /** A holder whose epoch was superseded: counted, logged, answered 503 (nothing was written). */
-export async function fencedOut(ctx: PurchaseContext, eventId: string, epoch: bigint): Promise<AppError> {
+export async function fencedOut(
+  ctx: PurchaseContext,
+  eventId: string,
+  epoch: bigint | undefined,
+): Promise<AppError> {
   ctx.metrics.fencedRejections.inc();
   await recordAudit(ctx.db, ctx.replica, {
     actor: SYSTEM,
     action: 'lock.fenced',
     subject: `event:${eventId}`,
-    detail: { epoch: epoch.toString() },
+    detail: { epoch: epoch?.toString() ?? null },
   }).catch(() => {});
   return new AppError(
     'UNAVAILABLE',
@@ -80,12 +84,13 @@ export async function fencedTransaction<T>(
   lock: HeldLock,
   work: (tx: Prisma.TransactionClient, fence: Fence) => Promise<FencedResult<T>>,
 ): Promise<T> {
+  await lock.takeEpoch();
   await ctx.faults.inCriticalSection?.(eventId);
   let outcome: FencedResult<T> & { version: number };
   try {
     outcome = await ctx.db.$transaction(
       async (tx) => {
-        const fence = await checkFence(tx, eventId, lock.epoch);
+        const fence = await checkFence(tx, eventId, lock.epoch as bigint);
         const done = await work(tx, fence);
         return { ...done, version: fence.version };
       },

@@ -43,6 +43,8 @@ export interface EventSeats {
   rowLength(section: string, row: number): number | undefined;
   /** Every seat change up to this seat version has reached the view. */
   caughtUp(version: number): boolean;
+  /** The seat version the view is complete up to, with no later change seen; else undefined. */
+  version(): number | undefined;
   /**
    * Up to `limit` available seats costing at most `maxPriceCents`, in order of
    * preference; `complete` when no further one exists.
@@ -275,6 +277,11 @@ class LiveView implements EventSeats {
 
   caughtUp(version: number): boolean {
     return this.filled && !this.distrusted && !this.overflowed && this.contiguous >= version;
+  }
+
+  version(): number | undefined {
+    const whole = this.filled && !this.distrusted && !this.overflowed && this.ahead.size === 0;
+    return whole ? this.contiguous : undefined;
   }
 
   distrust() {

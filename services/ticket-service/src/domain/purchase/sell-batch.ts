@@ -91,12 +91,22 @@ export async function sellBatch(
   // seen every change up to the holder's version is exact: decide from it and
   // write at once. Otherwise (a change still on its way, a lost message) read.
   const view = ctx.seatViews.current(eventId) ?? layout;
-  let exact = view.caughtUp(lock.version);
+  // The first write of a hold takes the epoch itself, on condition that the
+  // event is still at the version the view is whole up to (one statement for
+  // both); later writes check the epoch. A view that is not whole first takes
+  // the epoch on its own and then reads.
+  if (lock.epoch === undefined && view.version() === undefined) await lock.takeEpoch();
+  let exact = lock.epoch === undefined || view.caughtUp(lock.version);
   let decided: Decision[];
   let written: Written | undefined;
   // Requests whose key an earlier request used: they buy nothing and replay.
   let used = new Set<number>();
   for (let attempt = 0; ; attempt++) {
+    const basis = lock.epoch === undefined ? view.version() : undefined;
+    if (lock.epoch === undefined && basis === undefined) {
+      await lock.takeEpoch();
+      exact = view.caughtUp(lock.version);
+    }
     const state = exact ? fromView(view, requests) : await read(ctx.db, eventId, requests, view);
     if (state.eventStatus === undefined) return requests.map(() => ({ ok: false, error: notFound('event') }));
     decided =
@@ -110,8 +120,19 @@ export async function sellBatch(
     // A pause here (GC, SIGSTOP, a slow network) is the dangerous one: decided, not yet written.
     await ctx.faults.inCriticalSection?.(eventId);
     try {
-      written = await write(ctx, eventId, lock.epoch, requests, decided, createdAt);
-      break;
+      const fence: Fence = lock.epoch !== undefined ? { epoch: lock.epoch } : { takeAt: basis ?? Number.NaN };
+      written = await write(ctx, eventId, fence, requests, decided, createdAt);
+      if (written || lock.epoch !== undefined) break;
+      // The event is past the view's version (a change on its way, or a stale
+      // holder wrote): take the epoch on its own and decide again from the
+      // database — unless this holder's own lease ran out meanwhile.
+      try {
+        await lock.takeEpoch();
+      } catch (err) {
+        if (lock.lost) throw await fencedOut(ctx, eventId, undefined);
+        throw err;
+      }
+      exact = false;
     } catch (err) {
       if (!(err instanceof BatchConflict)) {
         // The outcome is unknown (the write may have committed): the rest of
@@ -130,6 +151,7 @@ export async function sellBatch(
       // The view was wrong after all: distrust it and decide again from the database.
       if (!exact) throw err.answer();
       view.distrust();
+      await lock.takeEpoch();
       exact = false;
     }
   }
@@ -137,6 +159,7 @@ export async function sellBatch(
     lock.lost = true;
     throw await fencedOut(ctx, eventId, lock.epoch);
   }
+  lock.epoch = written.epoch;
   lock.version = written.version;
   const changes = decided.flatMap((d) =>
     d.ok ? d.seats.map((s) => ({ id: s.id, status: 'sold' as const })) : [],
@@ -296,6 +319,7 @@ const sold = (s: Candidate): Sold => ({ id: s.id, price_cents: s.price_cents, la
 
 interface Written {
   version: number;
+  epoch: bigint;
   currency: string;
   title: string;
 }
@@ -304,10 +328,13 @@ interface Written {
  * The winners' rows in one fenced statement. Undefined when the fence failed
  * (nothing was written). Throws 503 when the rows were not as read.
  */
+/** Either the hold's epoch, or "take the next one if the event is at this version". */
+type Fence = { epoch: bigint } | { takeAt: number };
+
 async function write(
   ctx: PurchaseContext,
   eventId: string,
-  epoch: bigint,
+  fence: Fence,
   requests: BuyRequest[],
   decided: Decision[],
   createdAt: Date,
@@ -329,12 +356,20 @@ async function write(
     // nothing unless the fence matched; the foreign keys of tickets are checked
     // at the end of the statement, after the orders are in.
     const [row] = await ctx.db.$queryRaw<
-      { version: bigint | null; currency: string | null; title: string | null; checked: boolean | null }[]
+      {
+        version: bigint | null;
+        epoch: bigint | null;
+        currency: string | null;
+        title: string | null;
+        checked: boolean | null;
+      }[]
     >(Prisma.sql`
       WITH fence AS (
-        UPDATE events SET seat_version = seat_version + 1
-         WHERE id = ${eventId}::uuid AND lock_epoch = ${epoch}
-        RETURNING seat_version, status, currency, title
+        UPDATE events SET seat_version = seat_version + 1,
+               lock_epoch = lock_epoch + ${'takeAt' in fence ? 1 : 0}
+         WHERE id = ${eventId}::uuid
+           AND ${'epoch' in fence ? Prisma.sql`lock_epoch = ${fence.epoch}` : Prisma.sql`seat_version = ${fence.takeAt}`}
+        RETURNING seat_version, lock_epoch, status, currency, title
       ), sold AS (
         -- By primary key only: the event is checked on what was updated (below),
         -- so the plan never depends on how many seats the planner thinks an event has.
@@ -372,7 +407,7 @@ async function write(
          WHERE EXISTS (SELECT 1 FROM fence)
         RETURNING id
       )
-      SELECT f.seat_version AS version, f.currency, f.title,
+      SELECT f.seat_version AS version, f.lock_epoch AS epoch, f.currency, f.title,
              -- Sales still open, every decided seat sold, every key ours:
              -- otherwise the statement raises and nothing of it stays. (CASE
              -- checks in order, so the message names the first that failed.)
@@ -385,7 +420,12 @@ async function write(
                   ELSE true END AS checked
         FROM (SELECT 1) AS one LEFT JOIN fence f ON true`);
     if (!row || row.version === null) return undefined;
-    return { version: Number(row.version), currency: row.currency as string, title: row.title as string };
+    return {
+      version: Number(row.version),
+      epoch: row.epoch as bigint,
+      currency: row.currency as string,
+      title: row.title as string,
+    };
   } catch (err) {
     const kind = conflictOf(err);
     throw kind ? new BatchConflict(kind) : err;
