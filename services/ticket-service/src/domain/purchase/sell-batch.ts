@@ -1,28 +1,34 @@
 // Group commit: every one-step purchase that queued for an event on this replica
-// while the previous round ran is sold together, in two statements whatever the
+// while the previous round ran is sold together, in ONE statement whatever the
 // batch size:
 //
-//   1. one read: the event's status, which named seats are available, and for
-//      best-N requests a window of available seats in order of preference (ids
-//      only: the rest of a seat never changes and comes from the seat view);
-//   2. decide in memory who gets what;
-//   3. one write, fenced: it checks this holder's epoch on the event row, marks
-//      the seats sold, inserts orders and tickets, completes the
-//      Idempotency-Keys and writes the operation log — and refuses to commit
-//      (tickets_assert) unless exactly what was decided changed.
+//   1. decide in memory who gets what, from the replica's seat view when it is
+//      exact (see below), else from one read (the event's status, which named
+//      seats are available, and for best-N requests a window of available seats
+//      in order of preference — ids only: the rest of a seat never changes and
+//      comes from the seat view);
+//   2. one write, fenced: it checks this holder's epoch on the event row (or, as
+//      the hold's first write, takes the next epoch on condition that the event
+//      is at the version the view is whole up to), marks the seats sold, inserts
+//      orders, tickets and the buyers' Idempotency-Keys, writes the operation log
+//      — and refuses to commit (tickets_assert) unless exactly what was decided
+//      changed.
 //
-// Why the read may run outside the write's transaction: every seat change of an
-// event is fenced by its lock epoch, and our epoch was issued (committed) before
-// this read. A writer with an older epoch that was already inside its
-// transaction then finished before our epoch existed (it held the event row);
-// one that was not is refused by its fence. So while the write's fence check
-// passes, nobody else changed these seats since the read. If the fence fails,
-// the write changes nothing and every buyer of the batch hears 503.
+// Why the view, or a read outside the write's transaction, may decide: every
+// seat change of an event is fenced by its lock epoch. A writer with an older
+// epoch that was already inside its transaction finished before our epoch
+// existed (it held the event row); one that was not is refused by its fence. So
+// while this holder's fence holds, nobody else changes these seats, and a view
+// that has seen every change up to the holder's version is exact. The write
+// checks it anyway: a seat not available, a key already stored or sales closed
+// make it raise, and nothing of it stays. If the fence fails, nothing is written
+// and every buyer of the batch hears 503.
 //
 // Each purchase keeps its own outcome: one buyer's refusal (seat taken earlier
 // in the same batch, too few seats left, sales closed) never fails the others,
-// because refusals are decided before anything is written. What fails the whole
-// batch is what would fail a single purchase: a lost fence, the database.
+// because refusals are decided before anything is written; a request whose key
+// is stored already is left out and replays. What fails the whole batch is what
+// would fail a single purchase: a lost fence, the database.
 //
 // Why raw SQL: Prisma cannot express per-row values through unnest, data-modifying
 // CTEs or a statement-level assertion, and one statement per batch instead of
