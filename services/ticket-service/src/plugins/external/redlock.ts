@@ -29,6 +29,7 @@ export default fp(
           maxHoldMs: app.config.lockHoldMaxMs,
           queueTimeoutMs: app.config.lockQueueWaitMs,
           maxQueue: app.config.lockQueueMax,
+          lingerMs: app.config.lockLingerMs,
         },
         {
           acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
