@@ -30,8 +30,6 @@ export const ConfigSchema = Type.Object({
   // beyond either the answer is an immediate 503 with Retry-After.
   lockQueueWaitMs: Type.Integer({ minimum: 1 }),
   lockQueueMax: Type.Integer({ minimum: 1 }),
-  // How long a lock hold waits for the next request after its queue emptied.
-  lockLingerMs: Type.Integer({ minimum: 0 }),
   // Longest a replica's in-memory seat view (used only to refuse early) goes
   // without a full reload, whatever the seat feed delivered.
   seatViewMaxAgeMs: Type.Integer({ minimum: 100 }),
@@ -79,7 +77,6 @@ const ENV_NAMES: Record<keyof Config, string> = {
   lockHoldMaxMs: 'LOCK_HOLD_MAX_MS',
   lockQueueWaitMs: 'LOCK_QUEUE_WAIT_MS',
   lockQueueMax: 'LOCK_QUEUE_MAX',
-  lockLingerMs: 'LOCK_LINGER_MS',
   seatViewMaxAgeMs: 'SEAT_VIEW_MAX_AGE_MS',
   replicaId: 'REPLICA_ID',
   host: 'HOST',
@@ -111,7 +108,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     lockHoldMaxMs: int(env.LOCK_HOLD_MAX_MS, 250),
     lockQueueWaitMs: int(env.LOCK_QUEUE_WAIT_MS, 2000),
     lockQueueMax: int(env.LOCK_QUEUE_MAX, 2000),
-    lockLingerMs: int(env.LOCK_LINGER_MS, 100),
     seatViewMaxAgeMs: int(env.SEAT_VIEW_MAX_AGE_MS, 5000),
     replicaId: env.REPLICA_ID || `${hostname()}-${process.pid}`,
     host: env.HOST || '127.0.0.1',

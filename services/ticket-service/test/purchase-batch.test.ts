@@ -148,33 +148,6 @@ describe('statement budget', () => {
   });
 });
 
-describe('a lingering hold', () => {
-  it('when the next purchase comes while the hold still keeps its lock, then it costs no lock round trip', async () => {
-    const lingering = await buildTestApp({
-      replicaId: 'batch-linger',
-      holdSweepIntervalMs: 3_600_000,
-      seatViewMaxAgeMs: 3_600_000,
-      lockTtlMs: 30_000,
-      lockHoldMaxMs: 60_000,
-      lockLingerMs: 10_000,
-    });
-    try {
-      const adminL = await createAdmin(lingering);
-      const event = await createEvent(lingering, adminL, bigHall);
-      const s = (await seatsOf(lingering, event.id)).seats.map((x) => x.id);
-      const buyer = await signup(lingering);
-      const redisCommands = async () => (await lingering.metrics.redisCommands.get()).values[0]?.value ?? 0;
-      expect((await buyNow(lingering, buyer, event.id, { seatIds: [s[0]] })).statusCode).toBe(201);
-      const before = await redisCommands();
-      expect((await buyNow(lingering, buyer, event.id, { seatIds: [s[1]] })).statusCode).toBe(201);
-      // Only the seat change is published; the lock was neither taken nor released.
-      expect((await redisCommands()) - before).toBe(REDIS_PER_BATCH);
-    } finally {
-      await lingering.close();
-    }
-  });
-});
-
 describe('a view that is behind', () => {
   it('when another replica sold a seat and its message never arrived, then the batch reads first and refuses that seat', async () => {
     const other = await buildTestApp({ replicaId: 'batch-other', holdSweepIntervalMs: 3_600_000 });

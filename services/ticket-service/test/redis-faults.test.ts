@@ -20,9 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tickets-redis-faults-'));
   const ports = await freePorts(3);
   redis = await Promise.all(ports.map((port, i) => startRedis({ dir: join(dir, `r${i}`), port })));
-  // No lingering: each purchase takes the lock afresh, so that the quorum is asked
-  // every time (a hold that is still lingering would rightly serve on its lease).
-  app = await buildTestApp({ redisUrls: redis.map((r) => r.url), replicaId: 'faults', lockLingerMs: 0 });
+  app = await buildTestApp({ redisUrls: redis.map((r) => r.url), replicaId: 'faults' });
   admin = await createAdmin(app);
 });
 

@@ -33,8 +33,6 @@ export interface LockSettings {
   queueTimeoutMs: number;
   /** Most requests one event may have waiting on this replica. */
   maxQueue: number;
-  /** How long a hold keeps the lock after its queue emptied, waiting for the next request. */
-  lingerMs: number;
 }
 
 export const defaultLockSettings: LockSettings = {
@@ -46,7 +44,6 @@ export const defaultLockSettings: LockSettings = {
   maxHoldMs: 250,
   queueTimeoutMs: 2_000,
   maxQueue: 2_000,
-  lingerMs: 0,
 };
 
 export interface HeldLock {
@@ -139,8 +136,6 @@ export function createEventLocker(
   redlock.on('error', () => {});
 
   const queues = new Map<string, Job[]>();
-  /** Wakes a hold that is keeping its lock for a moment after its queue emptied. */
-  const lingering = new Map<string, () => void>();
   let waiting = 0;
 
   function take(queue: Job[], max: number): Job[] {
@@ -275,35 +270,16 @@ export function createEventLocker(
         },
       };
       const heldSince = performance.now();
-      const timeLeft = () => settings.maxHoldMs - (performance.now() - heldSince);
       let rounds = 0;
-      for (;;) {
-        while (queue.length > 0 && (rounds === 0 || timeLeft() > 0)) {
-          if (held.remainingMs() < settings.minValidityMs) {
-            if (rounds === 0) observer.failed('expired');
-            break;
-          }
-          rounds++;
-          await serve(take(queue, settings.maxBatch), held);
-          // Fenced out: another holder has the event; this hold serves nobody more.
-          if (held.lost) break;
+      while (queue.length > 0 && (rounds === 0 || performance.now() - heldSince < settings.maxHoldMs)) {
+        if (held.remainingMs() < settings.minValidityMs) {
+          if (rounds === 0) observer.failed('expired');
+          break;
         }
-        // The queue is empty: keep the lock a moment in case the next request
-        // comes (the gateway sends an event's purchases to this replica), rather
-        // than pay for releasing and taking it again.
-        const linger = Math.min(settings.lingerMs, timeLeft(), held.remainingMs() - settings.minValidityMs);
-        if (queue.length > 0 || held.lost || linger <= 0) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, linger);
-          // Lingering never keeps a stopping process alive; the lease just runs out.
-          timer.unref();
-          lingering.set(eventId, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-        lingering.delete(eventId);
-        if (queue.length === 0) break;
+        rounds++;
+        await serve(take(queue, settings.maxBatch), held);
+        // Fenced out: another holder has the event; this hold serves nobody more.
+        if (held.lost) break;
       }
       await release(lock, observer, () => wakeups.released(eventId));
       observer.held?.((performance.now() - heldSince) / 1000, rounds);
@@ -334,7 +310,6 @@ export function createEventLocker(
     waiting++;
     if (queue) {
       queue.push(job);
-      lingering.get(eventId)?.();
       return;
     }
     queue = [job];

@@ -29,7 +29,6 @@ export default fp(
           maxHoldMs: app.config.lockHoldMaxMs,
           queueTimeoutMs: app.config.lockQueueWaitMs,
           maxQueue: app.config.lockQueueMax,
-          lingerMs: app.config.lockLingerMs,
         },
         {
           acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
