@@ -8,8 +8,8 @@
 //   --buyers N           buyer accounts to sign up first (default 100)
 //   --generators N       load generator processes (default 2)
 //   --reference-seconds S  how long each reference runs (default 10)
-//   --warmup S           purchase scenarios: seconds of the same load on a separate
-//                        event first, not measured but checked (default 3; 0: none)
+//   --warmup S           purchase scenarios: seconds of the same mix on twelve other
+//                        events first, not measured but checked (default 3; 0: none)
 //   --subscribers N      watch: seat-stream subscribers (default 1000)
 //   --rate N             watch: purchase attempts per second (default 20)
 //   --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
@@ -53,7 +53,7 @@ export interface Options {
   buyers: number;
   generators: number;
   referenceSeconds: number;
-  /** Seconds of purchase load on a separate event before the timed part (purchase scenarios). */
+  /** Seconds of purchase load on other events before the timed part (purchase scenarios). */
   warmupSeconds: number;
   subscribers?: number;
   rate?: number;

@@ -30,10 +30,10 @@ export interface PurchaseRun {
   cpu?: CpuSource[];
   reference: (() => Promise<{ name: string; value: number }>) | null;
   /**
-   * The same load on a separate event first, so that the measured sale meets warm
+   * The same mix on other events first (every replica gets some), so that the measured sale meets warm
    * replicas (JIT, pools, caches) as a real on-sale moment does. Not measured; checked.
    */
-  warmup?: { event: PreparedEvent; seconds: number };
+  warmup?: { events: PreparedEvent[]; seconds: number };
   /** Which figure the ratio compares with the reference. */
   measure: 'purchases' | 'attempts';
   systemLimit: string;
@@ -128,7 +128,9 @@ export async function runPurchaseScenario(run: PurchaseRun): Promise<Report> {
       seatsSold: await soldSeats(run),
       retriedIndeterminate: retried,
       warmup:
-        warm && run.warmup ? { seconds: run.warmup.seconds, eventId: run.warmup.event.id, ...warm } : null,
+        warm && run.warmup
+          ? { seconds: run.warmup.seconds, eventIds: run.warmup.events.map((e) => e.id), ...warm }
+          : null,
       historyFiles: allFiles,
     },
     load,
@@ -144,7 +146,7 @@ async function soldSeats(run: PurchaseRun): Promise<number> {
 }
 
 async function warmUp(run: PurchaseRun, warmup: NonNullable<PurchaseRun['warmup']>, historyBase: string) {
-  console.log(`  warming up: ${warmup.seconds} s of the same load on a separate event…`);
+  console.log(`  warming up: ${warmup.seconds} s of the same mix on ${warmup.events.length} other events…`);
   const base = `${historyBase}.warmup`;
   await runLoad(
     {
@@ -153,7 +155,7 @@ async function warmUp(run: PurchaseRun, warmup: NonNullable<PurchaseRun['warmup'
       connections: run.connections,
       durationSeconds: warmup.seconds,
       historyFile: base,
-      purchase: { ...run.mix, events: [warmup.event], buyers: run.buyers },
+      purchase: { ...run.mix, events: warmup.events, buyers: run.buyers },
     },
     run.generators,
     `${run.scenario} warm-up`,
@@ -164,7 +166,7 @@ async function warmUp(run: PurchaseRun, warmup: NonNullable<PurchaseRun['warmup'
   return checkRun(
     run.client,
     run.target.databaseUrl as string,
-    [warmup.event.id],
+    warmup.events.map((e) => e.id),
     existsSync(retryFile) ? [...files, retryFile] : files,
   );
 }

@@ -7,6 +7,9 @@ import type { Report } from '../report.ts';
 import { type Api, adminToken, createEvent, signupBuyers, type Target } from '../target.ts';
 import { runPurchaseScenario } from './purchase.ts';
 
+const WARMUP_EVENTS = 12;
+const WARMUP_SECTIONS = [{ name: 'Warm', rows: 10, seatsPerRow: 40, priceCents: 5000 }];
+
 export function sectionsFor(seats: number) {
   const perRow = 50;
   const rows = Math.ceil(seats / perRow / 2);
@@ -33,13 +36,19 @@ export async function prepare(
   const prepared = [];
   for (let i = 0; i < events; i++)
     prepared.push(await createEvent(client, token, `Load ${o.tag} #${i}`, sections));
-  const warmupEvent =
-    o.warmupSeconds > 0 ? await createEvent(client, token, `Load ${o.tag} warm-up`, sections) : undefined;
+  // The gateway sends each event's purchases to one replica (by a hash of its
+  // id), so one warm-up event would warm one replica. Twelve events reach every
+  // one of three replicas but with a chance of 3 × (2/3)^12 ≈ 2 %.
+  const warmupEvents = [];
+  if (o.warmupSeconds > 0) {
+    for (let i = 0; i < WARMUP_EVENTS; i++)
+      warmupEvents.push(await createEvent(client, token, `Load ${o.tag} warm-up #${i}`, WARMUP_SECTIONS));
+  }
   const buyers = await signupBuyers(client, o.buyers, o.tag);
   return {
     events: prepared,
     buyers,
-    warmup: warmupEvent ? { event: warmupEvent, seconds: o.warmupSeconds } : undefined,
+    warmup: warmupEvents.length > 0 ? { events: warmupEvents, seconds: o.warmupSeconds } : undefined,
   };
 }
 
