@@ -1,7 +1,11 @@
 // Idempotency-Key handling for purchases. A key is stored per user with a hash
-// of the request. The request that inserts the key owns it for a lease; the
-// order's transaction completes the key, so the order and its key commit
-// together or not at all. A second request with the same key:
+// of the request, and the order and its key commit together or not at all:
+//  - a one-step purchase stores its key with its order, in its batch's one
+//    statement (sell-batch.ts); a key already stored leaves the request out of
+//    the batch and it replays (`KeyUsed`, `storedOrderOf`);
+//  - a hold order claims its key first and owns it for a lease; its
+//    transaction completes the key.
+// A second request with the same key:
 //   - other body                      -> 409 IDEMPOTENCY_CONFLICT
 //   - key completed                   -> the same order (replay)
 //   - still in progress elsewhere     -> waits for it, then replays its order
