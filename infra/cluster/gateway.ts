@@ -2,7 +2,7 @@
 // (or a placeholder until it is built) and routing /api/ to the replicas.
 import { existsSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
-import { type Upstream, writeGatewayConfig } from '../lib/nginx.ts';
+import { reloadGateway, type Upstream, writeGatewayConfig, writeUpstreams } from '../lib/nginx.ts';
 import { paths, staticFallback, webBuild } from './paths.ts';
 import type { TlsFiles } from './tls.ts';
 
@@ -50,3 +50,14 @@ export async function configureGateway(opts: {
 
 export const upstreamsOf = (replicas: { port: number }[]): Upstream[] =>
   replicas.map((r) => ({ host: '127.0.0.1', port: r.port }));
+
+/**
+ * Points the running gateway at exactly these replicas: rewrites the upstream list and
+ * reloads nginx gracefully, resolving once no old worker is left (so nothing goes to a
+ * replica that was left out). Used by `scale` and by the supervisor after a restart;
+ * the reload also makes nginx forget the failures it saw on a restarted replica.
+ */
+export async function routeGatewayTo(replicas: { port: number }[]): Promise<void> {
+  await writeUpstreams(paths.gateway(), upstreamsOf(replicas));
+  await reloadGateway(paths.gateway());
+}

@@ -1,11 +1,13 @@
 // Ticket-service replicas as detached processes, each on its own free port and
-// with its own log file.
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+// with its own log file. The supervisor (supervisor.ts) is their parent: it
+// spawns them on request of `up` and `scale`, so that it sees how each one ends.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { freePort } from '../lib/free-port.ts';
 import { pollUntil, processAlive, stopProcess } from '../lib/process.ts';
 import { paths, repoRoot, serviceEntry } from './paths.ts';
 import type { ReplicaState } from './state.ts';
+import { requestSpawn } from './supervisor-client.ts';
 
 export interface ReplicaEnv {
   databaseUrl: string;
@@ -15,45 +17,72 @@ export interface ReplicaEnv {
   adminPassword: string;
 }
 
+/** Longest a starting replica may take to answer /readyz before it counts as failed. */
+export const READY_TIMEOUT_MS = 60_000;
+
+/** Starts a replica on a free port (through the supervisor) and waits until it is ready. */
 export async function startReplica(id: string, env: ReplicaEnv): Promise<ReplicaState> {
   const port = await freePort();
-  mkdirSync(paths.logs(), { recursive: true });
-  const log = openSync(paths.replicaLog(id), 'a');
-  const child = spawn(process.execPath, [serviceEntry], {
-    cwd: repoRoot,
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env,
-      NODE_NO_WARNINGS: '1',
-      DATABASE_URL: env.databaseUrl,
-      REDIS_URLS: env.redisUrls.join(','),
-      JWT_SECRET: env.jwtSecret,
-      TICKETS_ADMIN_EMAIL: env.adminEmail,
-      TICKETS_ADMIN_PASSWORD: env.adminPassword,
-      REPLICA_ID: id,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: process.env.LOG_LEVEL || 'info',
-    },
-  });
-  child.unref();
-  const replica = { id, port, pid: child.pid as number };
+  const replica = { id, port, pid: await requestSpawn(id, replicaProcessEnv(id, port, env)) };
   try {
-    await pollUntil(
-      async () => {
-        if (!processAlive(replica.pid)) throw new Error(`replica ${id} exited; see ${paths.replicaLog(id)}`);
-        return (await probe(replica)).ready;
-      },
-      `replica ${id} to become ready`,
-      60_000,
-      100,
-    );
+    await waitUntilReady(replica);
   } catch (err) {
     await stopProcess(replica.pid, 2_000, 'SIGKILL');
     throw err;
   }
   return replica;
+}
+
+/** The environment of one replica process: the caller's, plus what the cluster gives it. */
+export function replicaProcessEnv(
+  id: string,
+  port: number,
+  env: ReplicaEnv,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    NODE_NO_WARNINGS: '1',
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URLS: env.redisUrls.join(','),
+    JWT_SECRET: env.jwtSecret,
+    TICKETS_ADMIN_EMAIL: env.adminEmail,
+    TICKETS_ADMIN_PASSWORD: env.adminPassword,
+    REPLICA_ID: id,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: base.LOG_LEVEL || 'info',
+  };
+}
+
+/** The process itself, appending to the replica's log; only the supervisor calls this. */
+export function spawnReplicaProcess(id: string, env: NodeJS.ProcessEnv): ChildProcess {
+  mkdirSync(paths.logs(), { recursive: true });
+  const log = openSync(paths.replicaLog(id), 'a');
+  try {
+    return spawn(process.execPath, [serviceEntry], {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env,
+    });
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** Resolves once the replica answers /readyz; throws if it exits first or takes too long. */
+export async function waitUntilReady(replica: ReplicaState, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+  await pollUntil(
+    async () => {
+      if (!processAlive(replica.pid))
+        throw new Error(`replica ${replica.id} exited; see ${paths.replicaLog(replica.id)}`);
+      return (await probe(replica)).ready;
+    },
+    `replica ${replica.id} to become ready`,
+    timeoutMs,
+    100,
+  );
 }
 
 /** SIGTERM: the replica stops accepting, finishes in-flight requests, exits. */

@@ -1,13 +1,14 @@
 // `cluster scale N` without failing a request:
 //  - up: new replicas start and become ready before nginx routes to them;
 //  - down: replicas leave nginx first (graceful reload; old workers finish their
-//    requests and exit), and only then are stopped, draining what they still run.
-import { reloadGateway, writeUpstreams } from '../lib/nginx.ts';
-import { upstreamsOf } from './gateway.ts';
-import { paths } from './paths.ts';
+//    requests and exit), and only then are stopped, draining what they still run;
+//    they leave cluster.json before they are stopped, so the supervisor (which
+//    restarts only listed replicas) leaves them stopped.
+import { routeGatewayTo } from './gateway.ts';
 import { nextReplicaIds, startReplica, stopReplica } from './replicas.ts';
 import { readSecretsForReplicas } from './secrets.ts';
 import { type ClusterState, runningState, writeState } from './state.ts';
+import { ensureSupervisor } from './supervisor-client.ts';
 
 const log = (msg: string) => console.log(`cluster: ${msg}`);
 
@@ -21,14 +22,14 @@ export async function scale(target: number): Promise<ClusterState> {
     return state;
   }
   if (target > current.length) {
+    await ensureSupervisor(state);
     const secrets = await readSecretsForReplicas();
     const env = { databaseUrl: state.databaseUrl, redisUrls: state.redisUrls, ...secrets };
     const added = await Promise.all(
       nextReplicaIds(current, target - current.length).map((id) => startReplica(id, env)),
     );
     const replicas = [...current, ...added];
-    await writeUpstreams(paths.gateway(), upstreamsOf(replicas));
-    await reloadGateway(paths.gateway());
+    await routeGatewayTo(replicas);
     const next = { ...state, replicas };
     await writeState(next);
     log(`scaled up to ${replicas.length}: added ${added.map((r) => r.id).join(', ')}`);
@@ -36,8 +37,7 @@ export async function scale(target: number): Promise<ClusterState> {
   }
   const keep = current.slice(0, target);
   const removed = current.slice(target);
-  await writeUpstreams(paths.gateway(), upstreamsOf(keep));
-  await reloadGateway(paths.gateway());
+  await routeGatewayTo(keep);
   const next = { ...state, replicas: keep };
   await writeState(next);
   await Promise.all(removed.map(stopReplica));

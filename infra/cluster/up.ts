@@ -1,5 +1,5 @@
-// `cluster up`: PostgreSQL, three Redis masters, migrations, the first admin, a
-// demo event, N replicas and the TLS gateway, then the HTTPS URL.
+// `cluster up`: PostgreSQL, three Redis masters, migrations, the first admin, the
+// supervisor, a demo event, N replicas and the TLS gateway, then the HTTPS URL.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { cliEntry, paths, repoRoot, runDir } from './paths.ts';
 import { nextReplicaIds, startReplica, stopReplica } from './replicas.ts';
 import { loadSecrets } from './secrets.ts';
 import { type ClusterState, readState, runningState, writeState } from './state.ts';
+import { ensureSupervisor, runningSupervisor, startSupervisor, stopSupervisor } from './supervisor-client.ts';
 import { ensureTls } from './tls.ts';
 
 export interface UpOptions {
@@ -26,7 +27,9 @@ const log = (msg: string) => console.log(`cluster: ${msg}`);
 export async function up(options: UpOptions): Promise<ClusterState> {
   const running = runningState();
   if (running) {
-    log(`already running at ${running.gatewayUrl} with ${running.replicas.length} replica(s); nothing to do`);
+    log(`already running at ${running.gatewayUrl} with ${running.replicas.length} replica(s)`);
+    // A cluster from before the supervisor existed, or whose supervisor was killed, gets one.
+    await ensureSupervisor(running);
     return running;
   }
   await mkdir(runDir(), { recursive: true, mode: 0o755 });
@@ -86,6 +89,12 @@ async function bringUp(
   });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
 
+  // The supervisor is the parent of every replica, and restarts those that exit.
+  const startedAt = new Date().toISOString();
+  await stopSupervisor(await runningSupervisor()); // one left over from a cluster that crashed
+  const supervisorPid = await startSupervisor(startedAt);
+  undo.push(() => stopSupervisor(supervisorPid));
+
   const env = {
     databaseUrl: postgres.url,
     redisUrls,
@@ -130,7 +139,8 @@ async function bringUp(
     postgres: { port: postgres.port, dataDir: postgres.dataDir },
     redis: redis.map((r) => ({ port: r.port, pid: r.pid, dir: r.dir })),
     gatewayPid,
-    startedAt: new Date().toISOString(),
+    supervisorPid,
+    startedAt,
   };
   await writeState(state);
 

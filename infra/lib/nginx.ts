@@ -46,7 +46,7 @@ export function upstreamBlock(upstreams: Upstream[]): string {
   const lines = upstreams.map((u) => `server ${u.host}:${u.port} max_fails=1 fail_timeout=5s;`);
   // An upstream block may not be empty; a closed port answers 502 quickly.
   if (lines.length === 0) lines.push('server 127.0.0.1:9 down;');
-  return `# Written by infra/lib/nginx.ts; replaced on every scale.\n${lines.join('\n')}\n`;
+  return `# Written by infra/lib/nginx.ts; replaced on every scale and replica restart.\n${lines.join('\n')}\n`;
 }
 
 export async function writeGatewayConfig(config: GatewayConfig): Promise<string> {

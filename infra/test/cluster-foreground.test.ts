@@ -66,7 +66,13 @@ describe('cluster in the foreground', () => {
       client.close();
       expect(events.items.map((e: { title: string }) => e.title)).toContain('Demo Concert');
 
-      const pids = [state.gatewayPid, ...state.replicas.map((r) => r.pid), ...state.redis.map((r) => r.pid)];
+      const pids = [
+        state.gatewayPid,
+        state.supervisorPid as number,
+        ...state.replicas.map((r) => r.pid),
+        ...state.redis.map((r) => r.pid),
+      ];
+      expect(processAlive(state.supervisorPid as number)).toBe(true);
       process.kill(-(child.pid as number), 'SIGINT');
       expect(['SIGINT', 'code 0']).toContain(await exited);
       await pollUntil(() => /cluster: stopped/.test(output), 'the cluster to report it stopped', 60_000);

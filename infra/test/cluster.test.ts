@@ -2,13 +2,14 @@
 // nginx with TLS, PostgreSQL, three Redis masters and replica processes, all on
 // loopback in a temporary run directory.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../cluster/state.ts';
 import { testGatewayConfig, workerPids } from '../lib/nginx.ts';
 import { pollUntil, processAlive } from '../lib/process.ts';
-import { clusterCommand, startTestCluster, type TestCluster } from './support/cluster-cli.ts';
+import { clusterCommand, processesOf, startTestCluster, type TestCluster } from './support/cluster-cli.ts';
 import { type Answer, httpsClient } from './support/https-client.ts';
 
 let cluster: TestCluster;
@@ -17,6 +18,20 @@ let printed: string;
 let client: ReturnType<typeof httpsClient>;
 const state = () => JSON.parse(readFileSync(join(runDir, 'cluster.json'), 'utf8')) as ClusterState;
 const replicaOf = (a: Answer) => String(a.headers['x-replica-id']);
+const replica = (id: string) => {
+  const found = state().replicas.find((r) => r.id === id);
+  if (!found) throw new Error(`no ${id} in cluster.json`);
+  return found;
+};
+const supervisorLog = () => readFileSync(join(runDir, 'logs/supervisor.log'), 'utf8');
+/** The row of `cluster status` for one replica, split into its columns. */
+async function statusRow(id: string): Promise<string> {
+  const res = await clusterCommand(runDir, ['status']);
+  expect(res.code, res.output).toBe(0);
+  const row = res.output.split('\n').find((line) => line.startsWith(`${id} `));
+  if (!row) throw new Error(`no row for ${id} in:\n${res.output}`);
+  return row;
+}
 let everyPid: number[] = [];
 
 beforeAll(async () => {
@@ -188,6 +203,14 @@ describe('local cluster', () => {
     for (const removed of scaledUp.slice(2)) expect(processAlive(removed.pid), removed.id).toBe(false);
   }, 180_000);
 
+  it('when scale removes replicas, then the supervisor does not start them again', async () => {
+    // Longer than the first back-off (0.5 s) and a replica's start.
+    await delay(3_000);
+    expect(state().replicas.map((r) => r.id)).toEqual(['r1', 'r2']);
+    for (const id of ['r3', 'r4', 'r5']) expect(processesOf(runDir, id), id).toEqual([]);
+    expect(supervisorLog()).not.toMatch(/ended|started again/);
+  });
+
   it('when one replica is made slow, then least_conn sends new requests to the others', async () => {
     const grown = await clusterCommand(runDir, ['scale', '3']);
     expect(grown.code, grown.output).toBe(0);
@@ -216,21 +239,117 @@ describe('local cluster', () => {
     expect(toSlow / answers.length).toBeLessThan(0.1);
   }, 120_000);
 
-  it('when a replica is killed with SIGKILL, then GET requests keep succeeding through the others', async () => {
-    const victim = state().replicas.find((r) => r.id === 'r2');
-    if (!victim) throw new Error('no r2');
+  it('when a replica is killed with SIGKILL, then requests keep succeeding, and within 10 s it is restarted and served again', async () => {
+    const victim = replica('r2');
+    const killedAt = Date.now();
     process.kill(victim.pid, 'SIGKILL');
     await pollUntil(() => !processAlive(victim.pid), 'the replica to die');
-    const answers = [];
+    const answers: Answer[] = [];
     for (let i = 0; i < 30; i++) answers.push(await client.call('GET', '/api/v1/events'));
     expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
-    expect(answers.some((a) => replicaOf(a) === 'r2')).toBe(false);
-  });
+
+    // Nobody runs a command: the supervisor starts it again and the gateway routes to it.
+    let servedBy = '';
+    await pollUntil(
+      async () => {
+        const res = await client.call('GET', '/api/v1/events');
+        expect(res.status).toBe(200);
+        servedBy = replicaOf(res);
+        return servedBy === 'r2';
+      },
+      'r2 to answer through the gateway again',
+      10_000 - (Date.now() - killedAt),
+      50,
+    );
+    console.log(`supervision: r2 answered again ${Date.now() - killedAt} ms after SIGKILL`);
+    const back = replica('r2');
+    expect(back.pid).not.toBe(victim.pid);
+    expect(processAlive(back.pid)).toBe(true);
+    expect(back.port).toBe(victim.port); // its port was free: same upstream, same events
+    expect(back.restarts).toBe(1);
+    expect(back.lastExit).toMatchObject({ signal: 'SIGKILL', code: null });
+    expect(back.nextRestartAt).toBeUndefined();
+    const row = (await statusRow('r2')).split(/\s+/);
+    // replica port pid ready in-flight served restarts last-exit…
+    expect(row.slice(0, 4)).toEqual(['r2', String(back.port), String(back.pid), 'yes']);
+    expect(row[6]).toBe('1');
+    expect(row[7]).toBe('SIGKILL');
+    for (const other of ['r1', 'r3']) expect(replica(other).restarts ?? 0).toBe(0);
+  }, 30_000);
+
+  it('when a replica keeps crashing at start, then it is started again with a growing back-off, shown by status, until it starts', async () => {
+    // r4 gets a preload that ends it with code 3 while a marker file exists (a
+    // replica started with a broken configuration, say). The supervisor starts a
+    // replica again with the environment it was first started with.
+    const preload = join(runDir, 'crash-at-start.cjs');
+    const marker = join(runDir, 'crash-at-start');
+    writeFileSync(
+      preload,
+      `if (require('node:fs').existsSync(${JSON.stringify(marker)})) { console.error('crashing at start'); process.exit(3); }\n`,
+    );
+    const grown = await clusterCommand(runDir, ['scale', '4'], 180_000, {
+      NODE_OPTIONS: `--require ${preload}`,
+    });
+    expect(grown.code, grown.output).toBe(0);
+    const first = replica('r4');
+    writeFileSync(marker, '');
+    const killedAt = Date.now();
+    process.kill(first.pid, 'SIGKILL');
+
+    // Restarts after 0.5 s, 1 s and 2 s, each ending at once; the next waits 4 s.
+    await pollUntil(
+      () => (replica('r4').restarts ?? 0) >= 3 && replica('r4').nextRestartAt !== undefined,
+      'three failed restarts of r4',
+      20_000,
+      50,
+    );
+    const crashing = replica('r4');
+    expect(crashing.restarts).toBe(3);
+    expect(crashing.lastExit).toMatchObject({ code: 3, signal: null });
+    expect(processAlive(crashing.pid)).toBe(false);
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3_500);
+    const row = await statusRow('r4');
+    expect(row).toMatch(
+      /^r4\s+\d+\s+\d+\s+NO\s+-\s+-\s+3\s+code 3 \d+s ago\s+\d+s ago, back-off: next in \d+s$/,
+    );
+    const delays = [
+      ...supervisorLog().matchAll(/r4 \(pid \d+\) ended: [^;]+; restart (\d+) in ([\d.]+) s/g),
+    ].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(delays).toEqual([
+      [1, 0.5],
+      [2, 1],
+      [3, 2],
+      [4, 4],
+    ]);
+
+    // Fixed: the next attempt (4 s after the last) starts and stays.
+    rmSync(marker);
+    await pollUntil(
+      async () => processAlive(replica('r4').pid) && /\syes\s/.test(await statusRow('r4')),
+      'r4 to start after its back-off',
+      20_000,
+      200,
+    );
+    expect(replica('r4').restarts).toBe(4);
+    expect(replica('r4').nextRestartAt).toBeUndefined();
+
+    const shrunk = await clusterCommand(runDir, ['scale', '3']);
+    expect(shrunk.code, shrunk.output).toBe(0);
+    await delay(2_000);
+    expect(processesOf(runDir, 'r4')).toEqual([]);
+  }, 90_000);
 
   it('when it goes down, then no process it started is left', async () => {
     const s = state();
     const nginxWorkers = workerPids(s.gatewayPid);
-    everyPid = [s.gatewayPid, ...nginxWorkers, ...s.replicas.map((r) => r.pid), ...s.redis.map((r) => r.pid)];
+    expect(s.supervisorPid).toBeDefined();
+    everyPid = [
+      s.gatewayPid,
+      ...nginxWorkers,
+      s.supervisorPid as number,
+      ...s.replicas.map((r) => r.pid),
+      ...s.redis.map((r) => r.pid),
+    ];
     const postmaster = Number(
       readFileSync(join(s.postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
     );
@@ -238,6 +357,7 @@ describe('local cluster', () => {
     const res = await clusterCommand(runDir, ['down']);
     expect(res.code, res.output).toBe(0);
     for (const pid of everyPid) expect(processAlive(pid), `pid ${pid}`).toBe(false);
+    expect(processesOf(runDir)).toEqual([]);
     expect(existsSync(join(runDir, 'cluster.json'))).toBe(false);
     const again = await clusterCommand(runDir, ['status']);
     expect(again.output).toContain('not running');

@@ -1,7 +1,7 @@
 // Runs the real `npm run …` commands (cluster, loadtest) from tests, and starts a
 // whole local cluster on free ports in a temporary run directory.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +102,26 @@ export async function startTestCluster(
     throw new Error(`cluster up failed:\n${up.output}`);
   }
   return { runDir, output: up.output, stop };
+}
+
+/**
+ * Live processes that a cluster command started for this run directory: every one of
+ * them (replicas, supervisor, nginx, Redis, PostgreSQL) inherits TICKETS_RUN_DIR. With
+ * `replica`, only the processes of that replica (REPLICA_ID).
+ */
+export function processesOf(runDir: string, replica?: string): number[] {
+  const wanted = [`TICKETS_RUN_DIR=${runDir}`, ...(replica ? [`REPLICA_ID=${replica}`] : [])];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (wanted.every((v) => env.includes(v))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
 }
