@@ -5,6 +5,7 @@ import sseModule, { type SSEPluginOptions } from '@fastify/sse';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
+import type { PaymentProvider } from './domain/payments/provider.ts';
 import adminBootstrap from './plugins/app/admin-bootstrap.ts';
 import auth from './plugins/app/auth.ts';
 import domainContext from './plugins/app/domain-context.ts';
@@ -37,6 +38,8 @@ declare module 'fastify' {
 
 export interface AppOptions {
   config: Config;
+  /** The payment provider (tests pass one they can inspect); the built-in test provider by default. */
+  payments?: PaymentProvider;
 }
 
 // @fastify/sse is CommonJS: its module object is the fastify-plugin-wrapped
@@ -63,7 +66,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(domainContext);
   await fastify.register(auth);
   await fastify.register(adminBootstrap);
-  await fastify.register(purchase);
+  await fastify.register(purchase, { payments: opts.payments });
   await fastify.register(sse, { heartbeatInterval: 15_000 });
 
   await fastify.register(health);

@@ -20,12 +20,19 @@ export const ConfigSchema = Type.Object({
   holdTtlSeconds: Type.Integer({ minimum: 1 }),
   // How often each replica looks for expired holds to release.
   holdSweepIntervalMs: Type.Integer({ minimum: 50 }),
+  // How often each replica looks for orders whose capture was lost, and how old
+  // such an order must be (younger ones are left to the request capturing them).
+  captureSweepIntervalMs: Type.Integer({ minimum: 50 }),
+  captureGraceMs: Type.Integer({ minimum: 0 }),
   // Lease of the per-event Redlock; work starts only while a third remains.
   lockTtlMs: Type.Integer({ minimum: 100 }),
   // Most one-step purchases sold together in one transaction (group commit).
   purchaseBatchMax: Type.Integer({ minimum: 1, maximum: 1000 }),
   // Longest one lock hold keeps serving its queue before letting others in.
   lockHoldMaxMs: Type.Integer({ minimum: 1 }),
+  // How long a hold keeps its lock after its queue ran empty, for this replica's
+  // next requests of the event (another replica that wants the lock ends it).
+  lockLingerMs: Type.Integer({ minimum: 0 }),
   // An event's queue on one replica: longest wait and most waiting requests;
   // beyond either the answer is an immediate 503 with Retry-After.
   lockQueueWaitMs: Type.Integer({ minimum: 1 }),
@@ -38,6 +45,14 @@ export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   logLevel: LogLevel,
   dbPoolSize: Type.Integer({ minimum: 1, maximum: 500 }),
+  // Bounds on every wait for PostgreSQL, set on each pooled session (see
+  // plugins/external/prisma.ts for how they relate to the lock's lease).
+  dbConnectTimeoutMs: Type.Integer({ minimum: 1 }),
+  dbStatementTimeoutMs: Type.Integer({ minimum: 1 }),
+  dbLockTimeoutMs: Type.Integer({ minimum: 1 }),
+  dbIdleInTransactionTimeoutMs: Type.Integer({ minimum: 1 }),
+  // Longest any Redis command is awaited; a hung master costs no more than this.
+  redisCommandTimeoutMs: Type.Integer({ minimum: 10 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
   // Addresses whose X-Forwarded-* headers are believed (the gateway only).
   trustProxy: Type.String(),
@@ -72,9 +87,12 @@ const ENV_NAMES: Record<keyof Config, string> = {
   authCacheMaxEntries: 'AUTH_CACHE_MAX_ENTRIES',
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
   holdSweepIntervalMs: 'HOLD_SWEEP_INTERVAL_MS',
+  captureSweepIntervalMs: 'CAPTURE_SWEEP_INTERVAL_MS',
+  captureGraceMs: 'CAPTURE_GRACE_MS',
   lockTtlMs: 'LOCK_TTL_MS',
   purchaseBatchMax: 'PURCHASE_BATCH_MAX',
   lockHoldMaxMs: 'LOCK_HOLD_MAX_MS',
+  lockLingerMs: 'LOCK_LINGER_MS',
   lockQueueWaitMs: 'LOCK_QUEUE_WAIT_MS',
   lockQueueMax: 'LOCK_QUEUE_MAX',
   seatViewMaxAgeMs: 'SEAT_VIEW_MAX_AGE_MS',
@@ -83,6 +101,11 @@ const ENV_NAMES: Record<keyof Config, string> = {
   port: 'PORT',
   logLevel: 'LOG_LEVEL',
   dbPoolSize: 'DB_POOL_SIZE',
+  dbConnectTimeoutMs: 'DB_CONNECT_TIMEOUT_MS',
+  dbStatementTimeoutMs: 'DB_STATEMENT_TIMEOUT_MS',
+  dbLockTimeoutMs: 'DB_LOCK_TIMEOUT_MS',
+  dbIdleInTransactionTimeoutMs: 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+  redisCommandTimeoutMs: 'REDIS_COMMAND_TIMEOUT_MS',
   bodyLimitBytes: 'BODY_LIMIT_BYTES',
   trustProxy: 'TRUST_PROXY',
   adminEmail: 'TICKETS_ADMIN_EMAIL',
@@ -94,6 +117,9 @@ export class ConfigError extends Error {}
 
 /** Builds and validates the configuration; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const leaseSetting = overrides.lockTtlMs ?? int(env.LOCK_TTL_MS, 3000);
+  // A bad LOCK_TTL_MS is reported once, not again through the defaults that follow it.
+  const lease = Number.isInteger(leaseSetting) ? leaseSetting : 3000;
   const candidate = {
     databaseUrl: env.DATABASE_URL ?? '',
     redisUrls: list(env.REDIS_URLS),
@@ -103,9 +129,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authCacheMaxEntries: int(env.AUTH_CACHE_MAX_ENTRIES, 20_000),
     holdTtlSeconds: int(env.HOLD_TTL_SECONDS, 600),
     holdSweepIntervalMs: int(env.HOLD_SWEEP_INTERVAL_MS, 1000),
+    captureSweepIntervalMs: int(env.CAPTURE_SWEEP_INTERVAL_MS, 5000),
+    captureGraceMs: int(env.CAPTURE_GRACE_MS, 30_000),
     lockTtlMs: int(env.LOCK_TTL_MS, 3000),
     purchaseBatchMax: int(env.PURCHASE_BATCH_MAX, 200),
     lockHoldMaxMs: int(env.LOCK_HOLD_MAX_MS, 250),
+    lockLingerMs: int(env.LOCK_LINGER_MS, 1000),
     lockQueueWaitMs: int(env.LOCK_QUEUE_WAIT_MS, 2000),
     lockQueueMax: int(env.LOCK_QUEUE_MAX, 2000),
     seatViewMaxAgeMs: int(env.SEAT_VIEW_MAX_AGE_MS, 5000),
@@ -114,6 +143,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     port: int(env.PORT, 3000),
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolSize: int(env.DB_POOL_SIZE, 10),
+    dbConnectTimeoutMs: int(env.DB_CONNECT_TIMEOUT_MS, 5000),
+    // These follow the lease unless set (why: plugins/external/prisma.ts).
+    dbStatementTimeoutMs: int(env.DB_STATEMENT_TIMEOUT_MS, Math.max(5000, lease)),
+    dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, Math.floor(lease / 3)),
+    dbIdleInTransactionTimeoutMs: int(env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, lease),
+    redisCommandTimeoutMs: int(env.REDIS_COMMAND_TIMEOUT_MS, 500),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
     trustProxy: env.TRUST_PROXY || '127.0.0.1,::1',
     adminEmail: env.TICKETS_ADMIN_EMAIL || undefined,
@@ -128,7 +163,31 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  return candidate as Config;
+  const config = candidate as Config;
+  const problems = databaseBoundProblems(config);
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+// The relations plugins/external/prisma.ts relies on: a paused lock holder can
+// keep an event's row for at most a lease, and a request waiting for that row
+// gives up while its own lease could still be used.
+function databaseBoundProblems(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.dbLockTimeoutMs >= c.lockTtlMs) {
+    problems.push(`${ENV_NAMES.dbLockTimeoutMs} must be less than ${ENV_NAMES.lockTtlMs} (${c.lockTtlMs})`);
+  }
+  if (c.dbIdleInTransactionTimeoutMs > c.lockTtlMs) {
+    problems.push(
+      `${ENV_NAMES.dbIdleInTransactionTimeoutMs} must be at most ${ENV_NAMES.lockTtlMs} (${c.lockTtlMs})`,
+    );
+  }
+  if (c.dbStatementTimeoutMs <= c.dbLockTimeoutMs) {
+    problems.push(
+      `${ENV_NAMES.dbStatementTimeoutMs} must be greater than ${ENV_NAMES.dbLockTimeoutMs} (${c.dbLockTimeoutMs})`,
+    );
+  }
+  return problems;
 }
 
 /** For commands that only talk to the database (migrate, create-admin). */

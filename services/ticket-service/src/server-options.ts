@@ -11,6 +11,9 @@ export function serverOptions(config: Config): FastifyServerOptions {
       base: { replica: config.replicaId },
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
+    // One line per request (plugins/app/request-log.ts), not Fastify's two: at a
+    // surge's rate each line is a write to the log file.
+    disableRequestLogging: true,
     // The gateway generates the request id at the edge; a direct caller gets one here.
     requestIdHeader: 'x-request-id',
     trustProxy: config.trustProxy.split(',').map((s) => s.trim()),

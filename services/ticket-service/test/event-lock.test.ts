@@ -14,7 +14,7 @@ import {
   eventLockKey,
   type LockObserver,
 } from '../src/lib/event-lock.ts';
-import type { LockWakeups } from '../src/lib/lock-wakeups.ts';
+import { createLockWakeups, type LockWakeups } from '../src/lib/lock-wakeups.ts';
 import { createRedisClients } from '../src/plugins/external/redis.ts';
 
 let dir: string;
@@ -47,6 +47,8 @@ const quiet: LockObserver = { acquired: () => {}, failed: () => {}, releaseFaile
 const noWakeups = (onRelease: () => void = () => {}): LockWakeups => ({
   released: onRelease,
   wait: (_eventId, ms) => new Promise((r) => setTimeout(r, ms)),
+  want: () => {},
+  onWanted: () => {},
   close: async () => {},
 });
 const epochs = () => {
@@ -104,5 +106,75 @@ describe('event lock', () => {
     } finally {
       process.kill(servers[2]?.pid as number, 'SIGCONT');
     }
+  });
+
+  it('when the queue runs empty, then the hold keeps the lock for the next request instead of taking it again', async () => {
+    const eventId = `linger-${Date.now()}`;
+    let acquisitions = 0;
+    const locker = createEventLocker(
+      clients,
+      { ...defaultLockSettings, lingerMs: 5_000 },
+      { ...quiet, acquired: () => acquisitions++ },
+      epochs(),
+      noWakeups(),
+    );
+    try {
+      const first = await locker.withEventLock(eventId, async (lock) => {
+        await lock.takeEpoch();
+        return lock.epoch;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await locker.withEventLock(eventId, async (lock) => {
+        await lock.takeEpoch();
+        return lock.epoch;
+      });
+      // One acquisition, one epoch: the same hold served both.
+      expect(acquisitions).toBe(1);
+      expect(second).toBe(first);
+    } finally {
+      locker.close();
+    }
+  });
+
+  it('when another replica wants a lingering lock, then the holder lets go at once, not when its lease runs low', async () => {
+    const eventId = `wanted-${Date.now()}`;
+    const settings = { ...defaultLockSettings, ttlMs: 20_000, minValidityMs: 1_000, lingerMs: 15_000 };
+    const wakeupsA = createLockWakeups(clients, () => {});
+    const wakeupsB = createLockWakeups(clients, () => {});
+    const a = createEventLocker(clients, settings, quiet, epochs(), wakeupsA);
+    const b = createEventLocker(clients, { ...settings, queueTimeoutMs: 10_000 }, quiet, epochs(), wakeupsB);
+    try {
+      // Subscriptions settle before the race starts.
+      await new Promise((r) => setTimeout(r, 100));
+      await a.withEventLock(eventId, async () => 'a');
+      // A lingers now (up to 15 s). B asks for the lock; without the "wanted"
+      // message it would wait out the linger.
+      const started = Date.now();
+      await expect(b.withEventLock(eventId, async () => 'b')).resolves.toBe('b');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      a.close();
+      b.close();
+      await Promise.all([wakeupsA.close(), wakeupsB.close()]);
+    }
+  });
+
+  it('when the locker closes, then a lingering hold releases its lock', async () => {
+    const eventId = `close-${Date.now()}`;
+    const locker = createEventLocker(
+      clients,
+      { ...defaultLockSettings, lingerMs: 5_000 },
+      quiet,
+      epochs(),
+      noWakeups(),
+    );
+    await locker.withEventLock(eventId, async () => 'served');
+    // Lingering: the key is still set on the masters.
+    expect(await clients[0]?.exists(eventLockKey(eventId))).toBe(1);
+    locker.close();
+    for (let i = 0; i < 100 && (await clients[0]?.exists(eventLockKey(eventId))) === 1; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await clients[0]?.exists(eventLockKey(eventId))).toBe(0);
   });
 });

@@ -59,7 +59,13 @@ export class AppError extends Error {
   readonly extra: Record<string, unknown>;
 
   constructor(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
+    // An AppError is an answer (a seat taken, a bad field), not a bug: its stack
+    // would never be read, and capturing one costs more than the rest of a
+    // refusal during a surge, when most answers are refusals.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'AppError';
     this.code = code;
     this.status = STATUS[code];

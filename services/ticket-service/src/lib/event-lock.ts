@@ -5,8 +5,13 @@
 // each round takes everything queued (up to `maxBatch`) and runs it — requests
 // of the same batch kind together in ONE call (one transaction, see
 // domain/purchase/sell-batch.ts), other work one job at a time. Requests that
-// arrive during a round wait for the next one: group commit. The hold ends when
-// the queue is empty, the hold has lasted `maxHoldMs`, or too little lease is left.
+// arrive during a round wait for the next one: group commit. When the queue runs
+// empty the hold lingers (`lingerMs`) so that the replica's next requests find the
+// lock already taken: a lock acquisition and release cost six Redis commands and a
+// hold often serves one or two purchases of an event that is selling but not hot.
+// The hold ends when it lingered in vain, when too little lease is left, or, once
+// it has lasted `maxHoldMs`, when another replica wants the lock (it says so over
+// pub/sub, lib/lock-wakeups.ts).
 //
 // The queue is bounded in length and in wait: beyond either, a request is
 // refused at once (LockUnavailableError, answered 503 + Retry-After) instead of
@@ -16,6 +21,7 @@
 // because a lease can expire under a pause without its holder noticing.
 import { ExecutionError, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { Redis } from 'ioredis';
+import { DeadlineError, withDeadline } from './deadline.ts';
 import type { LockWakeups } from './lock-wakeups.ts';
 
 export interface LockSettings {
@@ -27,12 +33,20 @@ export interface LockSettings {
   minValidityMs: number;
   /** Most requests one round (one batch transaction) takes from the queue. */
   maxBatch: number;
-  /** Longest one hold keeps serving before it lets other replicas have a turn. */
+  /** Longest one hold keeps serving before it lets a replica that wants the lock have a turn. */
   maxHoldMs: number;
+  /** How long a hold keeps the lock after its queue ran empty, waiting for more (0: no wait). */
+  lingerMs: number;
   /** Longest a request waits in this replica's queue for its event. */
   queueTimeoutMs: number;
   /** Most requests one event may have waiting on this replica. */
   maxQueue: number;
+  /**
+   * Longest one acquisition or release is awaited (REDIS_COMMAND_TIMEOUT_MS). A
+   * hung master can leave a vote open (one master for, one against): past this
+   * the attempt counts as contended and is tried again.
+   */
+  redisTimeoutMs: number;
 }
 
 export const defaultLockSettings: LockSettings = {
@@ -42,8 +56,10 @@ export const defaultLockSettings: LockSettings = {
   minValidityMs: 1_000,
   maxBatch: 200,
   maxHoldMs: 250,
+  lingerMs: 1_000,
   queueTimeoutMs: 2_000,
   maxQueue: 2_000,
+  redisTimeoutMs: 500,
 };
 
 export interface HeldLock {
@@ -76,7 +92,7 @@ export class LockUnavailableError extends Error {
   }
 }
 
-export type LockFailure = 'contended' | 'quorum' | 'expired' | 'queue_timeout' | 'queue_full';
+export type LockFailure = 'contended' | 'timeout' | 'quorum' | 'expired' | 'queue_timeout' | 'queue_full';
 
 export interface LockObserver {
   acquired(waitSeconds: number): void;
@@ -101,6 +117,8 @@ export interface EventLocker {
   inBatch<I, T>(eventId: string, kind: string, item: I, run: BatchRun<I, T>): Promise<T>;
   /** Requests waiting on this replica, over all events (for metrics). */
   queued(): number;
+  /** Ends lingering holds (releases their locks) and lets no hold linger again: for shutdown. */
+  close(): void;
 }
 
 /** Issues the next fencing epoch for an event (an UPDATE … RETURNING in Postgres), with its seat version. */
@@ -137,6 +155,16 @@ export function createEventLocker(
 
   const queues = new Map<string, Job[]>();
   let waiting = 0;
+  // The holds this replica has now, by event: whether another replica wants the
+  // lock, and how to wake the hold while it lingers.
+  const holds = new Map<string, { wanted: boolean; wake?: () => void }>();
+  let closing = false;
+  wakeups.onWanted((eventId) => {
+    const hold = holds.get(eventId);
+    if (!hold) return;
+    hold.wanted = true;
+    hold.wake?.();
+  });
 
   function take(queue: Job[], max: number): Job[] {
     const jobs = queue.splice(0, max);
@@ -156,13 +184,22 @@ export function createEventLocker(
     const started = performance.now();
     for (;;) {
       try {
-        const lock = await redlock.acquire([resource], settings.ttlMs);
+        const lock = await withDeadline(
+          redlock.acquire([resource], settings.ttlMs),
+          settings.redisTimeoutMs,
+          'lock acquisition',
+          // Taken after all, when nobody waits for it any more: given back.
+          (late) => void release(late, observer, () => wakeups.released(eventId), settings.redisTimeoutMs),
+        );
         observer.acquired((performance.now() - started) / 1000);
         return lock;
       } catch (err) {
-        const contended = await isContention(err, settings.retryDelayMs);
-        observer.failed(contended ? 'contended' : 'quorum');
+        const timedOut = err instanceof DeadlineError;
+        const contended = timedOut || (await isContention(err, settings.retryDelayMs));
+        observer.failed(timedOut ? 'timeout' : contended ? 'contended' : 'quorum');
         if (contended && queue.length > 0) {
+          // The holder may be lingering with an empty queue: it lets go when asked.
+          wakeups.want(eventId);
           await wakeups.wait(eventId, settings.retryDelayMs + Math.random() * settings.retryJitterMs);
           if (queue.length > 0) continue;
         }
@@ -241,7 +278,7 @@ export function createEventLocker(
       }
       if (queue.length === 0) {
         // Everyone waiting timed out meanwhile; a request may arrive during the release.
-        await release(lock, observer, () => wakeups.released(eventId));
+        await release(lock, observer, () => wakeups.released(eventId), settings.redisTimeoutMs);
         continue;
       }
       const held: HeldLock = {
@@ -269,24 +306,61 @@ export function createEventLocker(
           }
         },
       };
+      const hold: { wanted: boolean; wake?: () => void } = { wanted: false };
+      holds.set(eventId, hold);
       const heldSince = performance.now();
       let rounds = 0;
-      while (queue.length > 0 && (rounds === 0 || performance.now() - heldSince < settings.maxHoldMs)) {
-        if (held.remainingMs() < settings.minValidityMs) {
-          if (rounds === 0) observer.failed('expired');
-          break;
+      try {
+        for (;;) {
+          if (queue.length === 0 && !(await linger(hold, held, queue))) break;
+          // Another replica waits: it gets its turn once this hold had its share.
+          if (hold.wanted && rounds > 0 && performance.now() - heldSince >= settings.maxHoldMs) break;
+          if (held.remainingMs() < settings.minValidityMs) {
+            if (rounds === 0) observer.failed('expired');
+            break;
+          }
+          rounds++;
+          await serve(take(queue, settings.maxBatch), held);
+          // Fenced out: another holder has the event; this hold serves nobody more.
+          if (held.lost) break;
         }
-        rounds++;
-        await serve(take(queue, settings.maxBatch), held);
-        // Fenced out: another holder has the event; this hold serves nobody more.
-        if (held.lost) break;
+      } finally {
+        holds.delete(eventId);
       }
-      await release(lock, observer, () => wakeups.released(eventId));
+      // Only a replica that said it wants the lock waits for the release message;
+      // one whose message was lost retries on its timer anyway.
+      await release(
+        lock,
+        observer,
+        () => (hold.wanted ? wakeups.released(eventId) : undefined),
+        settings.redisTimeoutMs,
+      );
       observer.held?.((performance.now() - heldSince) / 1000, rounds);
-      // Work is left only when the hold ran out of time: step back for a moment
-      // so that a replica woken by the release can take its turn.
-      if (queue.length > 0) await new Promise((r) => setTimeout(r, 1 + Math.random() * 2));
+      // Work is left because another replica wanted the lock: step back for a
+      // moment so that the replica woken by the release can take its turn.
+      if (queue.length > 0 && hold.wanted) await new Promise((r) => setTimeout(r, 1 + Math.random() * 2));
     }
+  }
+
+  // Keeps the lock while the queue is empty, for at most `lingerMs` and only while
+  // the lease would still allow a round. True when a request came meanwhile.
+  async function linger(
+    hold: { wanted: boolean; wake?: () => void },
+    held: HeldLock,
+    queue: Job[],
+  ): Promise<boolean> {
+    const ms = Math.min(settings.lingerMs, held.remainingMs() - settings.minValidityMs);
+    if (hold.wanted || closing || held.lost || ms <= 0) return false;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        hold.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      hold.wake = done;
+    });
+    return queue.length > 0;
   }
 
   function enqueue(eventId: string, job: Job) {
@@ -310,6 +384,7 @@ export function createEventLocker(
     waiting++;
     if (queue) {
       queue.push(job);
+      holds.get(eventId)?.wake?.();
       return;
     }
     queue = [job];
@@ -339,18 +414,24 @@ export function createEventLocker(
       });
     },
     queued: () => waiting,
+    close() {
+      closing = true;
+      for (const hold of holds.values()) hold.wake?.();
+    },
   };
 }
 
 // A failed release is harmless (the lease expires by itself) and never turns a
-// finished purchase into a failure.
+// finished purchase into a failure; nor does a master that never answers hold up
+// the next hold for longer than `timeoutMs`.
 async function release(
   lock: { release(): Promise<unknown> },
   observer: LockObserver,
   announce: () => void,
+  timeoutMs: number,
 ): Promise<void> {
   try {
-    await lock.release();
+    await withDeadline(lock.release(), timeoutMs, 'lock release');
     announce();
   } catch (err) {
     observer.releaseFailed(err);

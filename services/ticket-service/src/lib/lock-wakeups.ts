@@ -5,21 +5,31 @@
 // feed does) and waiting replicas retry at once. The message is only a hint:
 // waiters also retry on a timer, so a lost message or a holder that died costs
 // at most that timer, never correctness (the lock itself decides).
+//
+// The other way round, a replica that finds the lock taken says that it wants it:
+// a holder keeps its lock after its queue ran empty (so that its next requests
+// need no new acquisition), and lets go at once when another replica wants it.
 import type { Redis } from 'ioredis';
 import { closeClient } from './redis-quorum.ts';
 
-const CHANNEL = 'tickets:lock-released';
+const RELEASED = 'tickets:lock-released';
+const WANTED = 'tickets:lock-wanted';
 
 export interface LockWakeups {
   /** Tells waiting replicas that this event's lock is free. */
   released(eventId: string): void;
   /** Resolves on the next release of the event's lock, or after `timeoutMs`. */
   wait(eventId: string, timeoutMs: number): Promise<void>;
+  /** Tells the replica holding this event's lock that another one waits for it. */
+  want(eventId: string): void;
+  /** Called with the event id whenever some replica wants an event's lock. */
+  onWanted(listener: (eventId: string) => void): void;
   close(): Promise<void>;
 }
 
 export function createLockWakeups(clients: Redis[], onError: (err: unknown) => void): LockWakeups {
   const waiters = new Map<string, Set<() => void>>();
+  let wantedListener: (eventId: string) => void = () => {};
   const subscribers = clients.map((c) =>
     c.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
   );
@@ -33,17 +43,30 @@ export function createLockWakeups(clients: Redis[], onError: (err: unknown) => v
 
   for (const sub of subscribers) {
     sub.on('error', onError);
-    sub.on('message', (_channel: string, eventId: string) => wake(eventId));
-    sub.subscribe(CHANNEL).catch(onError);
+    sub.on('message', (channel: string, eventId: string) => {
+      if (channel === WANTED) wantedListener(eventId);
+      else wake(eventId);
+    });
+    sub.subscribe(RELEASED, WANTED).catch(onError);
   }
+
+  const publish = (channel: string, eventId: string) => {
+    for (const client of clients) {
+      if (client.status === 'ready') client.publish(channel, eventId).catch(onError);
+    }
+  };
 
   return {
     released(eventId) {
       // The releasing replica's own waiters need no message.
       wake(eventId);
-      for (const client of clients) {
-        if (client.status === 'ready') client.publish(CHANNEL, eventId).catch(onError);
-      }
+      publish(RELEASED, eventId);
+    },
+    want(eventId) {
+      publish(WANTED, eventId);
+    },
+    onWanted(listener) {
+      wantedListener = listener;
     },
     wait(eventId, timeoutMs) {
       return new Promise<void>((resolve) => {

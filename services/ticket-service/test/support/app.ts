@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import app from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { ensureAdmin } from '../../src/domain/accounts/bootstrap-admin.ts';
+import type { PaymentProvider } from '../../src/domain/payments/provider.ts';
+import { createTestPaymentProvider } from '../../src/domain/payments/test-provider.ts';
 import { serverOptions } from '../../src/server-options.ts';
 import { testServices } from './services.ts';
 
@@ -22,15 +24,29 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       // any app could expire another test's hold. Only apps that test expiry
       // sweep (they set holdSweepIntervalMs), and only one test file does.
       HOLD_SWEEP_INTERVAL_MS: '3600000',
+      // The same for orders whose capture was lost: only tests of the capture
+      // sweep run it, on a database of their own.
+      CAPTURE_SWEEP_INTERVAL_MS: '3600000',
     },
     overrides,
   );
 }
 
-export async function buildTestApp(overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+/**
+ * The payment provider of every app this test file builds, as one external
+ * provider serves every replica: it knows each authorization, and refuses (and
+ * records in `violations`) a capture of a voided one, more than authorized, or a
+ * reference it never issued.
+ */
+export const testPayments = createTestPaymentProvider({ strict: true });
+
+export async function buildTestApp(
+  overrides: Partial<Config> = {},
+  { payments = testPayments }: { payments?: PaymentProvider } = {},
+): Promise<FastifyInstance> {
   const config = testConfig(overrides);
   const server = Fastify(serverOptions(config));
-  await server.register(app, { config });
+  await server.register(app, { config, payments });
   await server.ready();
   return server;
 }

@@ -62,6 +62,10 @@ export async function createEvent(ctx: DomainContext, actor: Actor, input: NewEv
   const startsAt = checkStart(input.startsAt);
   return ctx.db.$transaction(
     async (tx) => {
+      // Writing up to 100,000 seats can outlast the pool's statement_timeout
+      // (a bound meant for the purchase path) on a loaded machine: this
+      // transaction alone gets as long as Prisma gives it.
+      await tx.$executeRaw`SET LOCAL statement_timeout = '60s'`;
       const event = await tx.event.create({
         data: {
           title: input.title.trim(),

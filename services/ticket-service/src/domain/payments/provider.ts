@@ -1,15 +1,20 @@
 // Payment providers plug in behind this interface. A purchase authorizes before
-// it writes anything, captures after COMMIT, and voids when the write fails, so a
-// buyer is charged only for an order that exists. A one-step purchase for the
-// best N seats authorizes an upper bound and captures the actual total (a
-// partial capture, as card networks allow).
+// it writes anything, captures after COMMIT, and voids when the write surely did
+// not happen, so a buyer is charged only for an order that exists. A one-step
+// purchase for the best N seats authorizes an upper bound and captures the
+// actual total (a partial capture, as card networks allow).
+//
+// Every attempt authorizes on its own (its own idempotency key), so a retry
+// never meets an authorization an earlier attempt voided. An order keeps the
+// reference it was paid with; whoever captures it later (a replay, the capture
+// sweep) captures that reference.
 
 export interface PaymentRequest {
   method: string;
   card: string;
   amountCents: number;
   currency: string;
-  /** The purchase's idempotency key: a provider must not charge it twice. */
+  /** One per purchase attempt: a provider must not authorize it twice. */
   idempotencyKey: string;
 }
 
@@ -17,6 +22,10 @@ export type Authorization = { approved: true; reference: string } | { approved: 
 
 export interface PaymentProvider {
   authorize(request: PaymentRequest): Promise<Authorization>;
+  /**
+   * Must be idempotent per reference: a replay and the capture sweep may repeat
+   * a capture that already happened, with the same amount.
+   */
   capture(reference: string, amountCents: number): Promise<void>;
   void(reference: string): Promise<void>;
 }

@@ -1,8 +1,10 @@
 import type { EventLocker } from '../../lib/event-lock.ts';
 import type { Metrics } from '../../plugins/external/metrics.ts';
 import type { DomainContext } from '../context.ts';
+import type { CaptureMarks } from '../payments/capture-marks.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import type { SeatViews } from './seat-view.ts';
+import type { UsedKeys } from './used-keys.ts';
 
 export type SeatStatus = 'available' | 'held' | 'sold';
 
@@ -15,6 +17,8 @@ export interface SeatChange {
 export interface Faults {
   /** Runs after the lock and epoch are taken, before the write (e.g. a pause). */
   inCriticalSection?: (eventId: string) => Promise<void>;
+  /** Runs inside a fenced transaction, after its fence: the event row is held (e.g. a pause). */
+  inTransaction?: (eventId: string) => Promise<void>;
   /** Runs after COMMIT, before the answer (e.g. to simulate a lost COMMIT reply). */
   afterCommit?: (step: 'hold' | 'order' | 'release' | 'expire') => void;
 }
@@ -23,9 +27,13 @@ export interface Faults {
 export interface PurchaseContext extends DomainContext {
   locks: EventLocker;
   payments: PaymentProvider;
+  /** Records captures in the orders table, several per statement. */
+  captureMarks: CaptureMarks;
   metrics: Metrics;
   /** In-memory seat availability per event, used only to refuse early. */
   seatViews: SeatViews;
+  /** Whether a buyer's Idempotency-Key is stored (asked by refusals, batched). */
+  usedKeys: UsedKeys;
   holdTtlSeconds: number;
   publishSeats(eventId: string, version: number, changes: SeatChange[]): void;
   faults: Faults;

@@ -91,6 +91,7 @@ export async function fencedTransaction<T>(
     outcome = await ctx.db.$transaction(
       async (tx) => {
         const fence = await checkFence(tx, eventId, lock.epoch as bigint);
+        await ctx.faults.inTransaction?.(eventId);
         const done = await work(tx, fence);
         return { ...done, version: fence.version };
       },

@@ -37,9 +37,9 @@ async function writeOrder(
   const totalCents = o.seats.reduce((sum, s) => sum + s.price_cents, 0);
   const createdAt = new Date();
   await tx.$executeRaw(Prisma.sql`
-    INSERT INTO orders (id, event_id, user_id, hold_id, total_cents, currency, payment_ref, created_at)
+    INSERT INTO orders (id, event_id, user_id, hold_id, total_cents, currency, payment_ref, payment_status, created_at)
     VALUES (${o.orderId}::uuid, ${o.eventId}::uuid, ${o.actor.id}::uuid, ${o.holdId}::uuid, ${totalCents},
-            ${o.fence.currency}, ${o.paymentRef}, ${createdAt})`);
+            ${o.fence.currency}, ${o.paymentRef}, 'authorized', ${createdAt})`);
   await tx.ticket.createMany({
     data: o.seats.map((s) => ({
       orderId: o.orderId,

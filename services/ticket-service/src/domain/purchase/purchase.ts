@@ -1,7 +1,15 @@
 // The two ways to buy: order an existing hold, or claim and buy in one step.
 // Both authorize the payment before anything is sold (outside the event lock, so
 // a slow provider never blocks other buyers), capture after COMMIT, and void when
-// the purchase fails.
+// the purchase surely did not happen.
+//
+// Each attempt authorizes on its own (a provider key per attempt), so a retry
+// with the same Idempotency-Key never meets an authorization an earlier attempt
+// voided; an attempt voids only its own. An order keeps the reference it was paid
+// with, and a replay captures that one. Orders are written 'authorized' and
+// marked 'captured' after the capture; one whose capture was lost is settled by
+// the capture sweep (domain/payments/capture-sweep.ts).
+import { randomUUID } from 'node:crypto';
 import { LockUnavailableError } from '../../lib/event-lock.ts';
 import type { Actor } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -54,17 +62,20 @@ async function idempotently(
   }
 }
 
-async function keyExists(ctx: PurchaseContext, userId: string, key: string): Promise<boolean> {
-  const found = await ctx.db.idempotencyRecord.findUnique({
-    where: { userId_key: { userId, key } },
-    select: { key: true },
-  });
-  return found !== null;
-}
+/**
+ * True when the sale surely did not happen, so its authorization may be voided:
+ * a refusal (an AppError is only ever raised for a request of which nothing was
+ * written: refused, rolled back, or fenced out before its write), or a lock that
+ * was never taken. Anything else (a lost connection, a COMMIT whose answer never
+ * came) may have committed: its order, if any, is captured by the retry or the
+ * capture sweep.
+ */
+const surelyNotSold = (err: unknown) => err instanceof AppError || err instanceof LockUnavailableError;
 
 /**
- * Authorizes `amountCents`, runs the sale, then captures what it cost; voids the
- * authorization when the sale does not happen. Declined means nothing is written.
+ * Authorizes `amountCents` for this attempt alone, runs the sale, then captures
+ * what it cost; voids this attempt's authorization when the sale surely did not
+ * happen. Declined means nothing is written and nothing stays authorized.
  */
 async function paid(
   ctx: PurchaseContext,
@@ -77,39 +88,62 @@ async function paid(
     ...payment,
     amountCents: charge.amountCents,
     currency: charge.currency,
-    idempotencyKey: `${buyer.id}:${charge.key}`,
+    // Per attempt, not per Idempotency-Key: a provider answers a key it has seen
+    // with the same authorization, which an earlier attempt may have voided.
+    idempotencyKey: `${buyer.id}:${charge.key}:${randomUUID()}`,
   });
   if (!auth.approved) throw new AppError('PAYMENT_DECLINED', 'The payment was declined; nothing was bought.');
   let settlement: Settlement;
   try {
     settlement = await sale(auth.reference);
   } catch (err) {
-    // The key's earlier order may use this very authorization (a provider
-    // answers the same key with the same reference): the replay decides.
+    // The key's earlier order was paid by another attempt: the replay captures
+    // that one and voids this one.
     if (err instanceof KeyUsed) {
       err.paymentRef = auth.reference;
       throw err;
     }
-    // Void only when the sale surely did not happen. After an unknown COMMIT
-    // outcome the order may exist; its retry captures it (see `replay`).
-    if (err instanceof AppError || err instanceof LockUnavailableError) {
-      await ctx.payments.void(auth.reference).catch(() => {});
-    }
+    if (surelyNotSold(err)) await voidOwn(ctx, auth.reference);
     throw err;
   }
-  await capture(ctx, auth.reference, settlement.totalCents);
+  await capture(ctx, {
+    id: settlement.orderId,
+    paymentRef: auth.reference,
+    totalCents: settlement.totalCents,
+  });
   return settlement;
 }
 
-/**
- * Captures after COMMIT. The order exists whatever the provider says now, so a
- * failure is logged for the operators, never turned into a failed purchase.
- * Providers must accept a capture repeated with the same reference.
- */
-async function capture(ctx: PurchaseContext, reference: string, amountCents: number): Promise<void> {
+/** Voids an authorization this attempt made and no order uses. */
+async function voidOwn(ctx: PurchaseContext, reference: string): Promise<void> {
   await ctx.payments
-    .capture(reference, amountCents)
-    .catch((err) => ctx.log.error({ err, reference }, 'capture failed'));
+    .void(reference)
+    .catch((err) =>
+      ctx.log.error({ err, reference }, 'void failed; the authorization lapses at the provider'),
+    );
+}
+
+/**
+ * Captures an order's authorization after COMMIT and records that it did (the
+ * record is written shortly after, with others: see capture-marks.ts). The order
+ * exists whatever the provider says now, so a failure is logged, never turned
+ * into a failed purchase: the order stays 'authorized' and the capture sweep
+ * tries again. Providers accept a capture repeated with the same reference.
+ */
+async function capture(
+  ctx: PurchaseContext,
+  order: { id: string; paymentRef: string; totalCents: number },
+): Promise<void> {
+  try {
+    await ctx.payments.capture(order.paymentRef, order.totalCents);
+  } catch (err) {
+    ctx.log.error(
+      { err, orderId: order.id, reference: order.paymentRef },
+      'capture failed; the capture sweep retries it',
+    );
+    return;
+  }
+  ctx.captureMarks.add(order.id);
 }
 
 /** POST /holds/:holdId/order */
@@ -169,7 +203,7 @@ export async function buyNow(
   const { amountCents, currency, refusal } = inspectSelection(view, wanted);
   if (refusal) {
     // A retry of a purchase that already happened is replayed, whatever the seats look like now.
-    if (!(await keyExists(ctx, buyer.id, key))) {
+    if (!(await ctx.usedKeys.has(buyer.id, key))) {
       ctx.metrics.orders.inc({ outcome: refusal.code.toLowerCase() });
       throw refusal;
     }
@@ -199,9 +233,9 @@ export async function buyNow(
 }
 
 /**
- * The order an earlier request with this key made, captured again (the first
- * request may have died between its commit and its capture). An authorization
- * this request made and the order does not use is voided.
+ * The order an earlier request with this key made, captured if it is not yet
+ * (the first request may have died between its commit and its capture). The
+ * authorization this request made is voided: the order was paid by another.
  */
 async function replay(
   ctx: PurchaseContext,
@@ -214,21 +248,28 @@ async function replay(
   try {
     orderId = await storedOrderOf(ctx.db, buyer.id, key, hash);
   } catch (err) {
-    if (ownRef) await ctx.payments.void(ownRef).catch(() => {});
+    // This request was left out of its batch: nothing of it was written.
+    if (ownRef) await voidOwn(ctx, ownRef);
     throw err;
   }
   return replayOrder(ctx, orderId, ownRef);
 }
 
-/** A stored order, captured again: the first request may have died between its commit and its capture. */
+/**
+ * A stored order, captured with the reference it was paid with unless that is
+ * recorded already: the first request may have died between its commit and its
+ * capture. Never with this request's own authorization, which is voided.
+ */
 async function replayOrder(ctx: PurchaseContext, orderId: string, ownRef?: string): Promise<PurchaseResult> {
   ctx.metrics.idempotentReplays.inc();
   const order = await loadOrder(ctx.db, orderId);
-  const { paymentRef } = await ctx.db.order.findUniqueOrThrow({
+  const { paymentRef, paymentStatus } = await ctx.db.order.findUniqueOrThrow({
     where: { id: order.id },
-    select: { paymentRef: true },
+    select: { paymentRef: true, paymentStatus: true },
   });
-  if (ownRef && ownRef !== paymentRef) await ctx.payments.void(ownRef).catch(() => {});
-  if (paymentRef) await capture(ctx, paymentRef, order.totalCents);
+  if (ownRef && ownRef !== paymentRef) await voidOwn(ctx, ownRef);
+  if (paymentRef && paymentStatus === 'authorized') {
+    await capture(ctx, { id: order.id, paymentRef, totalCents: order.totalCents });
+  }
   return { order, replayed: true };
 }

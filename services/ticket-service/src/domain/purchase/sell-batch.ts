@@ -384,8 +384,9 @@ async function write(
          WHERE s.id = v.id AND s.status = 'available' AND EXISTS (SELECT 1 FROM fence)
         RETURNING s.id, s.event_id
       ), new_orders AS (
-        INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, created_at)
-        SELECT v.id, ${eventId}::uuid, v.user_id, v.total, f.currency, v.payment_ref, ${createdAt}
+        -- 'authorized' until the capture after COMMIT is recorded (capture-marks.ts).
+        INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, payment_status, created_at)
+        SELECT v.id, ${eventId}::uuid, v.user_id, v.total, f.currency, v.payment_ref, 'authorized', ${createdAt}
           FROM unnest(${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
                       ${winners.map((w) => w.r.paymentRef)}::text[]) AS v(id, user_id, total, payment_ref)
           CROSS JOIN fence f

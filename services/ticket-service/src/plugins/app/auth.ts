@@ -57,6 +57,13 @@ export default fp(
     await app.register(jwt, {
       secret: app.config.jwtSecret,
       sign: { expiresIn: app.config.jwtTtlSeconds },
+      // Verified tokens are cached (LRU, up to their expiry): a buyer sends the
+      // same token with every request, and the HMAC and claim checks are a good
+      // part of a request's CPU in a surge. Revocation is unaffected: the token
+      // version is checked against the user's row after this, on every request.
+      // The key is the token itself, not fast-jwt's default hash of it, which
+      // would cost about as much as the verification it saves.
+      verify: { cache: app.config.authCacheMaxEntries, cacheKeyBuilder: (token: string) => token },
     });
 
     app.decorate('issueToken', (user: { id: string; tokenVersion: number }) =>

@@ -1,10 +1,15 @@
 // Wires the purchase path: the context its domain functions receive, the live
-// seat feed, and the sweeper that releases expired holds on every replica.
+// seat feed, and the sweepers every replica runs: one releases expired holds,
+// one captures orders whose capture was lost.
 import fp from 'fastify-plugin';
+import { createCaptureMarks } from '../../domain/payments/capture-marks.ts';
+import { sweepCaptures } from '../../domain/payments/capture-sweep.ts';
+import type { PaymentProvider } from '../../domain/payments/provider.ts';
 import { createTestPaymentProvider } from '../../domain/payments/test-provider.ts';
 import type { Faults, PurchaseContext } from '../../domain/purchase/context.ts';
 import { expireHolds } from '../../domain/purchase/expire-holds.ts';
 import { createSeatViews, defaultSeatViewSettings } from '../../domain/purchase/seat-view.ts';
+import { createUsedKeys } from '../../domain/purchase/used-keys.ts';
 import { createSeatFeed, type SeatFeed } from '../../lib/seat-feed.ts';
 
 declare module 'fastify' {
@@ -16,8 +21,50 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (app) => {
+export interface PurchaseOptions {
+  /** The payment provider; the built-in test provider when not given. */
+  payments?: PaymentProvider;
+}
+
+/**
+ * Runs `work` every `intervalMs`, never two at once; a failure waits for the next
+ * tick. With `stuckAfterMs`, a run that has lasted that long no longer holds the
+ * others back: the next tick starts a new run beside it.
+ */
+function sweeper(
+  intervalMs: number,
+  work: () => Promise<void>,
+  onError: (err: unknown) => void,
+  stuckAfterMs = Number.POSITIVE_INFINITY,
+) {
+  let runningSince: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    if (runningSince !== undefined && Date.now() - runningSince < stuckAfterMs) return;
+    const started = Date.now();
+    runningSince = started;
+    try {
+      await work();
+    } catch (err) {
+      onError(err);
+    } finally {
+      // A run given up on must not clear the mark of the one that replaced it.
+      if (runningSince === started) runningSince = undefined;
+    }
+  };
+  return {
+    start() {
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
+
+export default fp<PurchaseOptions>(
+  async (app, opts) => {
     const feed = createSeatFeed(app.redis, (err) => app.log.debug({ err }, 'seat feed error'));
     const faults: Faults = {};
     const seatViews = createSeatViews(app.db, (eventId, listener) => feed.subscribe(eventId, listener), {
@@ -27,8 +74,12 @@ export default fp(
     const ctx: PurchaseContext = {
       ...app.domain,
       locks: app.locks,
-      payments: createTestPaymentProvider(),
+      payments: opts.payments ?? createTestPaymentProvider(),
+      captureMarks: createCaptureMarks(app.db, (err, orderIds) =>
+        app.log.warn({ err, orderIds }, 'capture marks not written; the capture sweep settles those orders'),
+      ),
       seatViews,
+      usedKeys: createUsedKeys(app.db),
       metrics: app.metrics,
       holdTtlSeconds: app.config.holdTtlSeconds,
       publishSeats: (eventId, version, changes) => {
@@ -45,30 +96,43 @@ export default fp(
     app.decorate('seatFeed', feed);
     app.decorate('faults', faults);
 
-    let sweeping = false;
-    const sweep = async () => {
-      if (sweeping) return;
-      sweeping = true;
-      try {
-        const expired = await expireHolds(ctx);
+    // A release waits its turn in its event's queue (at most LOCK_QUEUE_WAIT_MS),
+    // then runs under one lease: one that takes longer than both is stuck. A
+    // sweep gives up on such a hold and ends within two of these deadlines plus
+    // its two queries (each bounded by the pool's timeouts), so one that runs
+    // three deadlines is stuck somewhere else and the next tick starts afresh.
+    const holdDeadlineMs = app.config.lockQueueWaitMs + app.config.lockTtlMs;
+    const holdSweep = sweeper(
+      app.config.holdSweepIntervalMs,
+      async () => {
+        const expired = await expireHolds(ctx, { holdDeadlineMs });
         if (expired > 0) app.log.info({ expired }, 'released expired holds');
         app.metrics.holdsActive.set(await app.db.hold.count({ where: { status: 'active' } }));
-      } catch (err) {
-        app.log.warn({ err }, 'hold sweep failed; retrying on the next tick');
-      } finally {
-        sweeping = false;
-      }
-    };
-    let timer: NodeJS.Timeout | undefined;
+      },
+      (err) => app.log.warn({ err }, 'hold sweep failed; retrying on the next tick'),
+      3 * holdDeadlineMs,
+    );
+    const captureSweep = sweeper(
+      app.config.captureSweepIntervalMs,
+      async () => {
+        const swept = await sweepCaptures(ctx, { graceMs: app.config.captureGraceMs });
+        // Each failure is logged where it happened; a capture the sweep made means one was lost.
+        if (swept.captured > 0) app.log.warn(swept, 'capture sweep captured orders whose capture was lost');
+      },
+      (err) => app.log.warn({ err }, 'capture sweep failed; retrying on the next tick'),
+    );
     app.addHook('onReady', async () => {
-      timer = setInterval(sweep, app.config.holdSweepIntervalMs);
-      timer.unref();
+      holdSweep.start();
+      captureSweep.start();
     });
     app.addHook('preClose', async () => {
-      clearInterval(timer);
+      holdSweep.stop();
+      captureSweep.stop();
     });
     app.addHook('onClose', async () => {
       ctx.seatViews.close();
+      // The last requests' captures are recorded before the database closes.
+      await ctx.captureMarks.flush();
       await feed.close();
     });
   },

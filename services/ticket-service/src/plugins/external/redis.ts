@@ -10,7 +10,11 @@ declare module 'fastify' {
   }
 }
 
-export function createRedisClients(urls: string[]): Redis[] {
+/**
+ * `commandTimeoutMs` (REDIS_COMMAND_TIMEOUT_MS) bounds every command, here and
+ * on every client duplicated from these (the pub/sub subscribers).
+ */
+export function createRedisClients(urls: string[], commandTimeoutMs = 500): Redis[] {
   return urls.map(
     (url) =>
       new Redis(url, {
@@ -20,13 +24,20 @@ export function createRedisClients(urls: string[]): Redis[] {
         maxRetriesPerRequest: 1,
         connectTimeout: 2_000,
         retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+        // A node that is up but hung (paused, overloaded, a half-open connection)
+        // never answers: its commands fail after this long...
+        commandTimeout: commandTimeoutMs,
+        // ...and its connection is dropped, so that later commands fail at once
+        // (not writable: no offline queue) while it reconnects, instead of each
+        // waiting out the timeout: a contended lock decides among the others.
+        socketTimeout: commandTimeoutMs,
       }),
   );
 }
 
 export default fp(
   async (app) => {
-    const clients = createRedisClients(app.config.redisUrls);
+    const clients = createRedisClients(app.config.redisUrls, app.config.redisCommandTimeoutMs);
     for (const [i, client] of clients.entries()) {
       // Without a listener ioredis prints every reconnect failure as unhandled.
       client.on('error', (err) => app.log.debug({ err, node: i }, 'redis node error'));

@@ -27,8 +27,10 @@ export default fp(
           minValidityMs: Math.floor(app.config.lockTtlMs / 3),
           maxBatch: app.config.purchaseBatchMax,
           maxHoldMs: app.config.lockHoldMaxMs,
+          lingerMs: app.config.lockLingerMs,
           queueTimeoutMs: app.config.lockQueueWaitMs,
           maxQueue: app.config.lockQueueMax,
+          redisTimeoutMs: app.config.redisCommandTimeoutMs,
         },
         {
           acquired: (seconds) => m.lockAcquireSeconds.observe(seconds),
@@ -44,6 +46,9 @@ export default fp(
         wakeups,
       ),
     );
+    // A lingering hold keeps its lock for up to a second: on shutdown it lets go
+    // at once, while the Redis clients are still open to release it.
+    app.addHook('preClose', async () => app.locks.close());
     new Gauge({
       name: 'tickets_lock_queue_waiting',
       help: 'Requests waiting in this replica for an event lock, over all events',

@@ -10,6 +10,7 @@ const ACTIONS: Record<string, string> = {
   'hold.release': 'Hold given up',
   'hold.expire': 'Hold expired',
   'order.create': 'Order placed',
+  'payment.captured_by_sweep': 'Payment captured by the sweep',
   'user.signup': 'Customer signed up',
   'user.create': 'User added by an admin',
   'user.admin_bootstrap': 'First admin created',
