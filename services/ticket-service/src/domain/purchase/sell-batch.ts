@@ -358,9 +358,10 @@ async function write(
     JSON.stringify({ eventId, holdId: null, seatIds: w.d.seats.map((s) => s.id), totalCents: w.total }),
   );
   try {
-    // Every part runs exactly once (data-modifying CTEs always do) and does
-    // nothing unless the fence matched; the foreign keys of tickets are checked
-    // at the end of the statement, after the orders are in.
+    // The round's one statement is a call: its body (the fence, seats, orders,
+    // tickets, keys, operation log and the assertion) lives in the function
+    // tickets_sell_batch (migration 20261201003000), so that PostgreSQL plans it
+    // once per connection instead of on every round.
     const [row] = await ctx.db.$queryRaw<
       {
         version: bigint | null;
@@ -370,62 +371,19 @@ async function write(
         checked: boolean | null;
       }[]
     >(Prisma.sql`
-      WITH fence AS (
-        UPDATE events SET seat_version = seat_version + 1,
-               lock_epoch = lock_epoch + ${'takeAt' in fence ? 1 : 0}
-         WHERE id = ${eventId}::uuid
-           AND ${'epoch' in fence ? Prisma.sql`lock_epoch = ${fence.epoch}` : Prisma.sql`seat_version = ${fence.takeAt}`}
-        RETURNING seat_version, lock_epoch, status, currency, title
-      ), sold AS (
-        -- By primary key only: the event is checked on what was updated (below),
-        -- so the plan never depends on how many seats the planner thinks an event has.
-        UPDATE seats s SET status = 'sold', order_id = v.order_id, hold_id = NULL, updated_at = now()
-          FROM unnest(${seatIds}::uuid[], ${seatOrders}::uuid[]) AS v(id, order_id)
-         WHERE s.id = v.id AND s.status = 'available' AND EXISTS (SELECT 1 FROM fence)
-        RETURNING s.id, s.event_id
-      ), new_orders AS (
-        -- 'authorized' until the capture after COMMIT is recorded (capture-marks.ts).
-        INSERT INTO orders (id, event_id, user_id, total_cents, currency, payment_ref, payment_status, created_at)
-        SELECT v.id, ${eventId}::uuid, v.user_id, v.total, f.currency, v.payment_ref, 'authorized', ${createdAt}
-          FROM unnest(${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
-                      ${winners.map((w) => w.r.paymentRef)}::text[]) AS v(id, user_id, total, payment_ref)
-          CROSS JOIN fence f
-        RETURNING id
-      ), new_tickets AS (
-        INSERT INTO tickets (order_id, event_id, seat_id, price_cents)
-        SELECT v.order_id, ${eventId}::uuid, v.seat_id, v.price
-          FROM unnest(${seatOrders}::uuid[], ${seatIds}::uuid[], ${seatPrices}::int[]) AS v(order_id, seat_id, price)
-         WHERE EXISTS (SELECT 1 FROM fence)
-        RETURNING id
-      ), keys AS (
-        INSERT INTO idempotency_records (user_id, key, request_hash, state, order_id)
-        SELECT v.user_id, v.key, v.hash, 'completed', v.order_id
-          FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.key)}::text[],
-                      ${winners.map((w) => w.r.hash)}::text[], ${orderIds}::uuid[])
-               AS v(user_id, key, hash, order_id)
-         WHERE EXISTS (SELECT 1 FROM fence)
-        ON CONFLICT (user_id, key) DO NOTHING
-        RETURNING key
-      ), logged AS (
-        INSERT INTO audit_entries (replica, actor_id, actor, action, subject, detail)
-        SELECT ${ctx.replica}, v.actor_id, v.actor, 'order.create', 'order:' || v.order_id, v.detail::jsonb
-          FROM unnest(${userIds}::uuid[], ${winners.map((w) => w.r.buyer.email)}::text[], ${orderIds}::text[],
-                      ${details}::text[]) AS v(actor_id, actor, order_id, detail)
-         WHERE EXISTS (SELECT 1 FROM fence)
-        RETURNING id
-      )
-      SELECT f.seat_version AS version, f.lock_epoch AS epoch, f.currency, f.title,
-             -- Sales still open, every decided seat sold, every key ours:
-             -- otherwise the statement raises and nothing of it stays. (CASE
-             -- checks in order, so the message names the first that failed.)
-             CASE WHEN f.seat_version IS NULL THEN true
-                  WHEN f.status <> 'on_sale' THEN tickets_assert(false, 'tickets_batch_conflict:closed')
-                  WHEN (SELECT count(*) FROM sold WHERE event_id = ${eventId}::uuid) <> ${seatIds.length}
-                    THEN tickets_assert(false, 'tickets_batch_conflict:seats')
-                  WHEN (SELECT count(*) FROM keys) <> ${winners.length}
-                    THEN tickets_assert(false, 'tickets_batch_conflict:keys')
-                  ELSE true END AS checked
-        FROM (SELECT 1) AS one LEFT JOIN fence f ON true`);
+      SELECT sold_version AS version, sold_epoch AS epoch, event_currency AS currency,
+             event_title AS title, all_checked AS checked
+        FROM tickets_sell_batch(
+          ${eventId}::uuid,
+          ${'epoch' in fence ? fence.epoch : null}::bigint,
+          ${'takeAt' in fence ? fence.takeAt : null}::bigint,
+          ${ctx.replica}::text,
+          ${createdAt}::timestamptz,
+          ${seatIds}::uuid[], ${seatOrders}::uuid[], ${seatPrices}::int[],
+          ${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
+          ${winners.map((w) => w.r.paymentRef)}::text[],
+          ${winners.map((w) => w.r.key)}::text[], ${winners.map((w) => w.r.hash)}::text[],
+          ${winners.map((w) => w.r.buyer.email)}::text[], ${details}::text[])`);
     if (!row || row.version === null) return undefined;
     return {
       version: Number(row.version),
