@@ -1,8 +1,13 @@
 // Live seat changes across replicas. A replica that commits a seat change
-// publishes it on every Redis master; every replica subscribes on every master
-// and relays each change once to its own SSE clients. Publishing on all nodes
-// keeps the feed alive while any one of them is down; duplicates are recognised
-// by (event, version).
+// publishes it on one Redis master; every replica subscribes on every master and
+// relays each change once to its own SSE clients, so the feed lives while any
+// master does. The master is the one this replica published on last (it starts
+// at a random one, so replicas spread over them); when it is down or fails, the
+// next connected one takes the message. One copy, not one per master: each copy
+// is a write here, work in Redis and a delivery to every replica, per sale. What
+// that gives up is a message in flight on a master at the moment it dies: the
+// seat views notice the gap in versions and reload, and so does the web client.
+// Duplicates (around a fail-over) are recognised by (event, version).
 import type { Redis } from 'ioredis';
 import { closeClient } from './redis-quorum.ts';
 
@@ -55,6 +60,22 @@ export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void
     for (const listener of targets) listener(message);
   }
 
+  let preferred = Math.floor(Math.random() * clients.length);
+  async function publishOnOne(raw: string) {
+    for (let tried = 0; tried < clients.length; tried++) {
+      const at = (preferred + tried) % clients.length;
+      const client = clients[at] as Redis;
+      if (client.status !== 'ready') continue;
+      try {
+        await client.publish(CHANNEL, raw);
+        preferred = at;
+        return;
+      } catch (err) {
+        onError(err);
+      }
+    }
+  }
+
   for (const sub of subscribers) {
     sub.on('error', onError);
     sub.on('message', (_channel: string, raw: string) => deliver(raw));
@@ -63,10 +84,9 @@ export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void
 
   return {
     publish(message) {
-      const raw = JSON.stringify(message);
       // Fire and forget: a lost notification costs a stale seat map until the
       // client's next refresh, never a wrong sale.
-      for (const client of clients) client.publish(CHANNEL, raw).catch(onError);
+      void publishOnOne(JSON.stringify(message));
     },
     subscribe(eventId, listener) {
       let set = listeners.get(eventId);

@@ -1,0 +1,89 @@
+// The seat feed on its own (lib/seat-feed.ts), against real Redis masters: each
+// change is published once (on one master), every replica that listens receives
+// it once, and while any master is up changes still get through.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../../../infra/lib/free-port.ts';
+import { startRedis } from '../../../infra/lib/redis.ts';
+import { createSeatFeed, type SeatFeedMessage } from '../src/lib/seat-feed.ts';
+import { createRedisClients } from '../src/plugins/external/redis.ts';
+
+let dir: string;
+let servers: Awaited<ReturnType<typeof startRedis>>[] = [];
+let clients: Redis[] = [];
+
+beforeAll(async () => {
+  // Servers of its own: two of them are stopped.
+  dir = await mkdtemp(join(tmpdir(), 'tickets-seat-feed-'));
+  const ports = await freePorts(3);
+  servers = await Promise.all(ports.map((port, i) => startRedis({ dir: join(dir, `r${i}`), port })));
+  clients = createRedisClients(servers.map((s) => s.url));
+  await Promise.all(
+    clients.map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)))),
+  );
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await Promise.all(servers.map((s) => s.stop()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function publishCalls(): Promise<number> {
+  let total = 0;
+  for (const c of clients) {
+    if (c.status !== 'ready') continue;
+    const stats = await c.info('commandstats');
+    total += Number(/cmdstat_publish:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  }
+  return total;
+}
+
+async function until(check: () => boolean) {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe('seat feed', () => {
+  it('when a replica publishes changes, then each goes out once and reaches every listening replica once', async () => {
+    const a = createSeatFeed(clients, () => {});
+    const b = createSeatFeed(clients, () => {});
+    const received: SeatFeedMessage[] = [];
+    b.subscribe('event-1', (m) => received.push(m));
+    try {
+      await new Promise((r) => setTimeout(r, 100)); // subscriptions settle
+      const before = await publishCalls();
+      for (let version = 1; version <= 5; version++) {
+        a.publish({ eventId: 'event-1', version, changes: [{ id: `seat-${version}`, status: 'sold' }] });
+      }
+      await until(() => received.length === 5);
+      await new Promise((r) => setTimeout(r, 100)); // no late duplicates
+      expect(received.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+      expect((await publishCalls()) - before).toBe(5);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('when two of the three masters are down, then changes still reach the other replicas', async () => {
+    const a = createSeatFeed(clients, () => {});
+    const b = createSeatFeed(clients, () => {});
+    const received: number[] = [];
+    b.subscribe('event-2', (m) => received.push(m.version));
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(servers.slice(0, 2).map((s) => s.stop()));
+      await until(() => clients.slice(0, 2).every((c) => c.status !== 'ready'));
+      for (let version = 1; version <= 3; version++) {
+        a.publish({ eventId: 'event-2', version, changes: [] });
+      }
+      await until(() => received.length === 3);
+      expect(received).toEqual([1, 2, 3]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
