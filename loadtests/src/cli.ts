@@ -1,5 +1,6 @@
-// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch> [options]
-//   --url URL            gateway (default: the local cluster in .run/)
+// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch|faults> [options]
+//   --url URL            gateway (default: the local cluster's)
+//   --cluster FILE       the local cluster's cluster.json (default: TICKETS_RUN_DIR's, else .run/'s)
 //   --connections N      concurrent connections (default 32)
 //   --duration S         seconds of load when no --amount (default 15)
 //   --amount N           number of requests (hot-event: 20000, sellout: 10 × seats, watch: 0.8 × seats)
@@ -14,10 +15,25 @@
 //   --rate N             watch: purchase attempts per second (default 20)
 //   --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
 //   --watch-processes N  watch: subscriber processes (default one per 500 subscribers)
+// faults (README, "Fault injection"): --rate is new customers per second (default 40),
+// --seats the seats of each fault's event (default 1500), and
+//   --faults a,b,…       which faults, in this order (default all: replica-kill, replica-pause,
+//                        replica-pause-in-tx, redis-pause, redis-flush, redis-restart, pg-restart, clock-skew)
+//   --lead-in S          seconds of sale before each fault (default 3)
+//   --observe S          seconds of sale after each fault ended (default 5; a killed replica:
+//                        until it is back in the upstream + 2 s, at most 12 s)
+//   --timeout-ms N       a customer's patience for one answer (default 3000)
+//   --retry-seconds S    how long a customer retries an indeterminate purchase (default 20)
+//   --direct-share F     share of customers who reach a replica directly (default 0.2)
+//   --hold-share F       share of customers who hold seats first, then buy the hold (default 0.25)
+//   --lease-ms N         the lock lease (default: LOCK_TTL_MS of a running replica, else 3000)
+//   --pause-ms N         replica pauses (default lease + 1500)
+//   --redis-pause-ms N   (default 10000)   --redis-down-ms N (default 3000)   --skew-ms N (default lease)
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { printSummary, type Report, writeReport } from './report.ts';
 import { browse } from './scenarios/browse.ts';
+import { faults } from './scenarios/faults.ts';
 import { hotEvent, sellout, spread } from './scenarios/sales.ts';
 import { scaleScenario } from './scenarios/scale.ts';
 import { watch } from './scenarios/watch.ts';
@@ -27,6 +43,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     url: { type: 'string' },
+    cluster: { type: 'string' },
     connections: { type: 'string' },
     duration: { type: 'string' },
     amount: { type: 'string' },
@@ -40,10 +57,23 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     'watch-http': { type: 'string' },
     'watch-processes': { type: 'string' },
+    faults: { type: 'string' },
+    'lead-in': { type: 'string' },
+    observe: { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    'retry-seconds': { type: 'string' },
+    'direct-share': { type: 'string' },
+    'hold-share': { type: 'string' },
+    'lease-ms': { type: 'string' },
+    'pause-ms': { type: 'string' },
+    'redis-pause-ms': { type: 'string' },
+    'redis-down-ms': { type: 'string' },
+    'skew-ms': { type: 'string' },
   },
 });
 
 const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+const optional = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 export interface Options {
   connections: number;
   durationSeconds: number;
@@ -59,6 +89,19 @@ export interface Options {
   rate?: number;
   watchHttp?: 1 | 2;
   watchProcesses?: number;
+  /** faults: which faults, comma-separated (default all). */
+  faults?: string;
+  leadInSeconds: number;
+  observeSeconds: number;
+  timeoutMs: number;
+  retrySeconds: number;
+  directShare: number;
+  holdShare: number;
+  leaseMs?: number;
+  pauseMs?: number;
+  redisPauseMs: number;
+  redisDownMs: number;
+  skewMs?: number;
   tag: string;
 }
 const options: Options = {
@@ -75,6 +118,18 @@ const options: Options = {
   rate: values.rate === undefined ? undefined : Number(values.rate),
   watchHttp: values['watch-http'] === '1' ? 1 : values['watch-http'] === undefined ? undefined : 2,
   watchProcesses: values['watch-processes'] === undefined ? undefined : Number(values['watch-processes']),
+  faults: values.faults,
+  leadInSeconds: num(values['lead-in'], 3),
+  observeSeconds: num(values.observe, 5),
+  timeoutMs: num(values['timeout-ms'], 3000),
+  retrySeconds: num(values['retry-seconds'], 20),
+  directShare: num(values['direct-share'], 0.2),
+  holdShare: num(values['hold-share'], 0.25),
+  leaseMs: optional(values['lease-ms']),
+  pauseMs: optional(values['pause-ms']),
+  redisPauseMs: num(values['redis-pause-ms'], 10_000),
+  redisDownMs: num(values['redis-down-ms'], 3_000),
+  skewMs: optional(values['skew-ms']),
   tag: randomUUID().slice(0, 8),
 };
 
@@ -88,6 +143,7 @@ const scenarios: Record<
   sellout,
   scale: scaleScenario,
   watch,
+  faults,
 };
 
 async function main(): Promise<number> {
@@ -97,7 +153,7 @@ async function main(): Promise<number> {
     console.error(`usage: npm run loadtest -- <${Object.keys(scenarios).join('|')}> [options]`);
     return 2;
   }
-  const target = loadTarget({ url: values.url });
+  const target = loadTarget({ url: values.url, clusterFile: values.cluster });
   const client = api(target);
   try {
     console.log(`loadtest ${name} against ${target.baseUrl}`);

@@ -2,10 +2,11 @@
 // gateway. For purchases, every request gets a fresh Idempotency-Key and its
 // outcome is appended to the history (JSONL) for the checker. Prints PROGRESS
 // lines while it runs and one RESULT line at the end.
-import { randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { monoMs } from './history.ts';
 import type { Plan, PurchaseMix } from './plan.ts';
+import { nextPurchase, outcomeOf, type Purchase } from './purchase-mix.ts';
 
 const plan = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Plan;
 const history = plan.historyFile ? createWriteStream(plan.historyFile, { flags: 'a' }) : undefined;
@@ -13,34 +14,9 @@ const latencies: number[] = [];
 const outcomes: Record<string, number> = {};
 let completed = 0;
 
-const monoMs = () => Math.round(Number(process.hrtime.bigint()) / 1e3) / 1e3;
-
-const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)] as T;
-
-function nextPurchase(mix: PurchaseMix) {
-  const event = pick(mix.events);
-  const buyer = pick(mix.buyers);
-  const n = 1 + Math.floor(Math.random() * mix.maxSeats);
-  let selection: { seatIds: string[] } | { quantity: number };
-  if (Math.random() < mix.quantityShare) selection = { quantity: n };
-  else {
-    const pool = event.seatIds.slice(0, mix.hotSeats ?? event.seatIds.length);
-    const start = Math.floor(Math.random() * Math.max(1, pool.length - n));
-    selection = { seatIds: pool.slice(start, start + n) };
-  }
-  const card = Math.random() < mix.declineShare ? '4000000000000002' : '4242424242424242';
-  return { event, buyer, key: randomUUID(), body: { ...selection, payment: { method: 'test', card } } };
-}
-
 interface Ctx {
   started?: number;
-  purchase?: ReturnType<typeof nextPurchase>;
-}
-
-function classify(status: number): 'ok' | 'fail' | 'info' {
-  if (status === 200 || status === 201) return 'ok';
-  if (status >= 400 && status < 500) return 'fail';
-  return 'info';
+  purchase?: Purchase;
 }
 
 const requests = plan.purchase
@@ -74,7 +50,7 @@ const requests = plan.purchase
           completed++;
           const p = context.purchase;
           if (!p) return;
-          const outcome = classify(status);
+          const outcome = outcomeOf(status);
           let json: { id?: string; seats?: { id: string }[]; code?: string } = {};
           try {
             json = JSON.parse(body);

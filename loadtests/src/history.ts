@@ -10,6 +10,12 @@ export interface HistoryLine {
   userId: string;
   eventId: string;
   request?: Record<string, unknown>;
+  /** The URL path the request was sent to, when it is not the event's one-step purchase. */
+  path?: string;
+  /** Which way it went: `gateway`, or `direct <replica id>` (faults scenario). */
+  via?: string;
+  /** 1 for the first send of a key, then 2, 3, … for its retries during the load (faults scenario). */
+  attempt?: number;
   outcome?: 'ok' | 'fail' | 'info';
   status?: number;
   code?: string;
@@ -21,6 +27,13 @@ export interface HistoryLine {
   mono?: number;
   latencyMs?: number;
 }
+
+/** CLOCK_MONOTONIC in ms, the same in every process of this machine. */
+export const monoMs = () => Math.round(Number(process.hrtime.bigint()) / 1e3) / 1e3;
+
+/** Where a purchase is sent, and where its retries go. */
+export const purchasePath = (line: Pick<HistoryLine, 'eventId' | 'path'>) =>
+  line.path ?? `/api/v1/events/${line.eventId}/orders`;
 
 export function readHistory(files: string[]): HistoryLine[] {
   return files

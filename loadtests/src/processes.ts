@@ -6,11 +6,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CpuSource, type ProcStat, readCmdline } from './cpu.ts';
 
-interface ClusterFile {
-  replicas?: { id: string; pid: number }[];
+/** What cluster.json says (infra/cluster/state.ts), as far as the load tests read it. */
+export interface ClusterFile {
+  gatewayUrl?: string;
+  databaseUrl?: string;
+  redisUrls?: string[];
+  replicas?: { id: string; port: number; pid: number }[];
   redis?: { port: number; pid: number; dir: string }[];
-  postgres?: { dataDir: string };
+  postgres?: { port: number; dataDir: string };
   gatewayPid?: number;
+}
+
+/** cluster.json as it is now; {} while it cannot be read (being rewritten, or gone). */
+export function readClusterFile(file: string): ClusterFile {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ClusterFile;
+  } catch {
+    return {};
+  }
 }
 
 const readPid = (file: string): number | undefined => {
@@ -42,10 +55,7 @@ export function clusterSources(runDir: string, maxReplicas = 6): CpuSource[] {
   let cached: { at: number; state: ClusterFile } | undefined;
   const state = (): ClusterFile => {
     if (cached && Date.now() - cached.at < 1000) return cached.state;
-    let parsed: ClusterFile = {};
-    try {
-      parsed = JSON.parse(readFileSync(join(runDir, 'cluster.json'), 'utf8'));
-    } catch {}
+    const parsed = readClusterFile(join(runDir, 'cluster.json'));
     cached = { at: Date.now(), state: parsed };
     return parsed;
   };

@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CheckReport } from '../lib/checker.ts';
 import { type CpuProfile, cpuLine, cpuVerdict } from './cpu.ts';
+import type { FaultSummary } from './faults/measure.ts';
 import type { LoadResult } from './run-load.ts';
 import type { SalesTimeline } from './sales-timeline.ts';
 import type { WatchSummary } from './watch/latency.ts';
@@ -31,6 +32,8 @@ export interface Report {
   cpu?: CpuProfile;
   /** The watch scenario's stream subscribers: delivery, latency, failures. */
   watch?: WatchSummary;
+  /** The faults scenario: what each fault did to the sale, with its own accounting. */
+  faults?: FaultSummary[];
   /** Failures besides invariant violations (e.g. a subscriber that missed a sale); any fails the run. */
   failures?: string[];
   p50Ms: number;
@@ -109,6 +112,52 @@ function watchRows(w: WatchSummary): [string, string][] {
   ];
 }
 
+const seconds = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(2)} s`);
+const counted = (answers: Record<string, number>) =>
+  Object.entries(answers)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(', ') || 'none';
+
+/** One fault as label/value rows: the same in the terminal and on the HTML page. */
+export function faultRows(f: FaultSummary): [string, string][] {
+  const rows: [string, string][] = [
+    [
+      'fault',
+      `${f.summary} (target ${f.target}; from ${f.times.faultStart} s to ${f.times.faultEnd} s of ${f.times.loadEnd} s of load)`,
+    ],
+    [
+      'purchases',
+      `attempted ${f.attempted}, acknowledged ${f.acknowledged}, refused ${f.refused}; lost ${f.lost}, double-sold ${f.doubleSold}, phantom ${f.phantom}`,
+    ],
+    ['seats', `${f.seatsSold} of ${f.seats} sold${f.soldOut ? ' (sold out)' : ''}`],
+    ['answers', counted(f.answers)],
+  ];
+  if (Object.keys(f.holdAnswers).length) rows.push(['hold answers', counted(f.holdAnswers)]);
+  rows.push(
+    [
+      'stall',
+      `${seconds(f.stall.ms)} without a confirmed sale (from ${f.stall.fromS} s to ${f.stall.toS} s after the fault began); through the gateway alone ${seconds(f.gatewayStall.ms)}`,
+    ],
+    [
+      'recovery',
+      `first sale ${seconds(f.recovery.firstSaleMs)}, steady rate ${seconds(f.recovery.steadyMs)} after ${f.recovery.from} (before the fault: ${f.baselinePerSecond} sales/s)`,
+    ],
+    [
+      'indeterminate',
+      `${f.indeterminate.requests} purchase(s): ${f.indeterminate.settledDuringLoad} settled by their retries during the load, ${f.indeterminate.settledAfterLoad} by the retry after it, ${f.indeterminate.unsettled} unsettled`,
+    ],
+  );
+  if (f.bound)
+    rows.push([
+      'bound',
+      `${f.bound.what} ≤ ${(f.bound.limitMs / 1000).toFixed(1)} s: ${seconds(f.bound.measuredMs)}, ${f.bound.within ? 'within' : 'EXCEEDED'}`,
+    ]);
+  for (const note of f.notes) rows.push(['seen', note]);
+  rows.push(['verdict', f.failures.length ? `FAILED: ${f.failures.join('; ')}` : 'passed']);
+  return rows;
+}
+
 export function printSummary(report: Report): void {
   const rows: [string, string][] = [
     ['scenario', report.scenario],
@@ -136,6 +185,10 @@ export function printSummary(report: Report): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log('');
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  for (const f of report.faults ?? []) {
+    console.log(`\n  ${f.fault}`);
+    for (const [k, v] of faultRows(f)) console.log(`    ${k.padEnd(13)}  ${v}`);
+  }
   if (report.check && !report.check.valid) {
     console.log('\n  INVARIANT VIOLATIONS:');
     for (const v of report.check.violations.slice(0, 20)) console.log(`   ${v.invariant} ${v.detail}`);
@@ -218,6 +271,7 @@ function html(report: Report): string {
           boundMs: report.watch.boundMs,
         }
       : null,
+    faults: (report.faults ?? []).map((f) => ({ series: f.series, times: f.times })),
   }).replaceAll('<', '\\u003c');
   const outcomeHeight = 60 + 30 * outcomes.length;
   const banner = valid
@@ -264,6 +318,17 @@ ${
     ? `<div class="wide"><h2>CPU per process (cores)</h2><div class="box" style="height:24rem"><canvas id="cpu"></canvas></div>${cpuTable(cpu)}</div>`
     : ''
 }
+${(report.faults ?? [])
+  .map(
+    (f, i) =>
+      `<div class="wide"><h2>Fault: ${escapeHtml(f.fault)} — ${f.failures.length ? 'FAILED' : 'passed'}</h2><table>${faultRows(
+        f,
+      )
+        .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
+        .join('')}</table><div class="box" style="height:16rem"><canvas id="fault${i}"></canvas></div>
+<p class="note">Confirmed sales per second (${f.series.bucketMs} ms buckets) over this fault's load; the shaded band is the fault.</p></div>`,
+  )
+  .join('\n')}
 ${report.watch ? `<div class="wide"><h2>Watch: stream subscribers</h2>${watchTable(report.watch)}</div><div><h2>Commit → subscriber latency</h2><div class="box" style="height:18rem"><canvas id="w"></canvas></div></div>` : ''}
 <div><h2>Request latency percentiles</h2><div class="box" style="height:18rem"><canvas id="l"></canvas></div></div>
 <div class="wide"><h2>Outcomes (all ${outcomes.length})</h2><div class="box" style="height:${outcomeHeight}px"><canvas id="o"></canvas></div>
@@ -287,6 +352,11 @@ ds.push({label:'machine busy',data:d.cpu.samples.map(p=>({x:p.t,y:p.machine})),s
 const ts=d.cpu.samples.map(p=>p.t);ds.push({label:'cores ('+d.cpu.cores+')',data:[{x:Math.min(0,...ts),y:d.cpu.cores},{x:Math.max(1,...ts),y:d.cpu.cores}],stack:'cap',fill:false,pointRadius:0,borderColor:'#b3261e',borderWidth:1});
 new Chart(document.getElementById('cpu'),{type:'line',data:{datasets:ds},options:{...base,interaction:{mode:'nearest',axis:'x',intersect:false},scales:{x:secs,y:{stacked:true,beginAtZero:true,suggestedMax:d.cpu.cores,title:{display:true,text:'cores'}}}}});}
 if(d.watch){const l=d.watch.latency;new Chart(document.getElementById('w'),{type:'bar',data:{labels:['p50','p90','p99','max','bound (p99)'],datasets:[{label:'ms',data:[l.p50Ms,l.p90Ms,l.p99Ms,l.maxMs,d.watch.boundMs],backgroundColor:[palette[0],palette[0],palette[0],palette[7],'#b3261e']}]},options:{...base,plugins:{legend:{display:false}}}});}
+d.faults.forEach((f,i)=>{const peak=Math.max(1,...f.series.perSecond);
+new Chart(document.getElementById('fault'+i),{type:'line',data:{datasets:[
+{label:'confirmed sales/s',data:[{x:0,y:0},...f.series.t.map((t,j)=>({x:t,y:f.series.perSecond[j]}))],borderColor:palette[0],backgroundColor:palette[0],pointRadius:0,stepped:'before'},
+{label:'fault',data:[{x:f.times.faultStart,y:peak},{x:Math.max(f.times.faultEnd,f.times.faultStart+0.05),y:peak}],fill:'origin',borderColor:'#b3261e',backgroundColor:'#b3261e33',pointRadius:0}]},
+options:{...base,scales:{x:{...secs,max:f.times.loadEnd},y:{beginAtZero:true,title:{display:true,text:'per second'}}}}});});
 new Chart(document.getElementById('l'),{type:'bar',data:{labels:['p50','p90','p99'],datasets:[{label:'ms',data:d.percentiles}]},options:{...base,plugins:{legend:{display:false}}}});
 const counts=d.outcomes.map(o=>o[1]);const logx=Math.max(...counts)>50*Math.min(...counts);
 const others=palette.filter((_,i)=>i!==2);

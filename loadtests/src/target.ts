@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request } from 'node:https';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type SeatMap, seatMapReader } from './seat-maps.ts';
 
 export interface Target {
@@ -19,15 +19,22 @@ export interface Target {
    * read from its replicas, past the gateway's cache (seat-maps.ts).
    */
   clusterFile?: string;
+  /** cluster.json of the local cluster whose database and Redis this run uses (whatever baseUrl is). */
+  stateFile?: string;
   admin?: { email: string; password: string };
 }
 
-export function loadTarget(opts: { url?: string; runDir?: string }): Target {
-  const runDir = resolve(
-    opts.runDir ?? process.env.TICKETS_RUN_DIR ?? join(import.meta.dirname, '../../.run'),
-  );
-  const stateFile = join(runDir, 'cluster.json');
+/**
+ * The cluster file is `--cluster FILE`, else `cluster.json` in TICKETS_RUN_DIR, else in
+ * the repository's `.run/`; its secrets.json and tls/ sit beside it.
+ */
+export function loadTarget(opts: { url?: string; runDir?: string; clusterFile?: string }): Target {
+  const runDir = opts.clusterFile
+    ? dirname(resolve(opts.clusterFile))
+    : resolve(opts.runDir ?? process.env.TICKETS_RUN_DIR ?? join(import.meta.dirname, '../../.run'));
+  const stateFile = opts.clusterFile ? resolve(opts.clusterFile) : join(runDir, 'cluster.json');
   if (!existsSync(stateFile)) {
+    if (opts.clusterFile) throw new Error(`no cluster file at ${stateFile}`);
     if (!opts.url)
       throw new Error(
         `no running cluster in ${runDir}; start one with \`npm run cluster -- up\` or pass --url`,
@@ -44,6 +51,7 @@ export function loadTarget(opts: { url?: string; runDir?: string }): Target {
     databaseUrl: state.databaseUrl,
     redisUrls: state.redisUrls,
     runDir,
+    stateFile,
     // Its replicas are the ones behind baseUrl only if baseUrl is its gateway.
     clusterFile: sameOrigin(baseUrl, state.gatewayUrl) ? stateFile : undefined,
     admin: { email: secrets.adminEmail, password: secrets.adminPassword },

@@ -5,7 +5,8 @@
 import { appendFileSync } from 'node:fs';
 import pg from 'pg';
 import { type CheckReport, checkInvariants } from '../lib/checker.ts';
-import { attemptsOf, type HistoryLine, readHistory, undecided } from './history.ts';
+import { attemptsOf, type HistoryLine, purchasePath, readHistory, undecided } from './history.ts';
+import { outcomeOf } from './purchase-mix.ts';
 import type { Api, PreparedBuyer } from './target.ts';
 
 export async function settleIndeterminate(
@@ -22,22 +23,18 @@ export async function settleIndeterminate(
     for (const line of open) {
       retried++;
       const res = await client
-        .call('POST', `/api/v1/events/${line.eventId}/orders`, line.request, {
+        .call('POST', purchasePath(line), line.request, {
           authorization: `Bearer ${tokens.get(line.userId)}`,
           'idempotency-key': line.key,
         })
         .catch(() => ({ status: 0, json: undefined }));
-      const outcome =
-        res.status === 200 || res.status === 201
-          ? 'ok'
-          : res.status >= 400 && res.status < 500
-            ? 'fail'
-            : 'info';
+      const outcome = outcomeOf(res.status);
       const retry: HistoryLine = {
         type: 'retry',
         key: line.key,
         userId: line.userId,
         eventId: line.eventId,
+        path: line.path,
         outcome,
         status: res.status,
         code: res.json?.code,
