@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -84,8 +85,25 @@ describe('docker-compose.yml', () => {
     expect(services.migrate.image).toBe(service.image);
   });
 
-  it('when interpolated, then the environment it gives each replica is a valid service configuration', () => {
-    const config = loadConfig(services['ticket-service'].environment);
+  it(".env.example's placeholder secrets, as they are, make every replica refuse to start, naming them", () => {
+    expect(() => loadConfig(services['ticket-service'].environment)).toThrow(
+      /JWT_SECRET looks like a placeholder.*TICKETS_ADMIN_PASSWORD looks like a placeholder/,
+    );
+  });
+
+  it('when interpolated with real secrets, then the environment it gives each replica is a valid service configuration', () => {
+    const withSecrets = loadCompose(composeFile, {
+      ...envExample,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      TICKETS_ADMIN_PASSWORD: randomBytes(18).toString('base64'),
+    }).services;
+    const config = loadConfig(withSecrets['ticket-service'].environment);
+    expect(config.allowWeakSecrets).toBe(false);
+    // One factor for the replicas and the gateway.
+    expect(config.rateLimitFactor).toBe(Number(envExample.TICKETS_RATE_LIMIT_FACTOR));
+    expect(withSecrets.gateway.environment.TICKETS_RATE_LIMIT_FACTOR).toBe(
+      envExample.TICKETS_RATE_LIMIT_FACTOR,
+    );
     expect(config.host).toBe('0.0.0.0');
     expect(config.redisUrls).toEqual([
       'redis://redis-1:6379',

@@ -3,8 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
+import { GATEWAY_LIMITS, gatewayLimits } from '../../infra/lib/gateway-limits.ts';
 import { contextFiles, contextFilter, copies, dockerfileEnv, parseDockerfile } from './support/docker.ts';
-import { selfSignedPair, withTempDir } from './support/nginx.ts';
+import { containerTemplates, entrypointEnv, selfSignedPair, withTempDir } from './support/nginx.ts';
 import { fromRoot } from './support/paths.ts';
 
 const dockerfiles = ['Dockerfile', 'gateway/Dockerfile'];
@@ -107,17 +108,50 @@ describe('container images', () => {
     ).toBe(true);
   });
 
-  it("when the gateway image's envsubst filter is read, then it lets exactly the template's variables through", () => {
+  it("when the gateway image's envsubst filter is read, then it lets exactly the templates' variables through", () => {
     const env = dockerfileEnv(fromRoot('gateway/Dockerfile'));
     const filter = new RegExp(env.NGINX_ENVSUBST_FILTER as string);
-    const template = readFileSync(fromRoot('gateway/container/templates/upstream.conf.template'), 'utf8');
-    const used = [...template.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] as string);
+    const used = Object.values(containerTemplates()).flatMap((template) =>
+      [...template.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] as string),
+    );
+    expect(used).toContain('TICKETS_GATEWAY_API_RATE');
     expect(used.length).toBeGreaterThan(0);
     for (const name of used) expect(filter.test(name), name).toBe(true);
     for (const name of ['PATH', 'HOSTNAME', 'host', 'request_uri', 'NGINX_VERSION']) {
       expect(filter.test(name), name).toBe(false);
     }
     expect(env.NGINX_ENTRYPOINT_LOCAL_RESOLVERS).toBe('1');
+  });
+
+  describe('gateway rate-limit step (16-tickets-rate-limits.envsh)', () => {
+    it('when the image is read, then the step is copied executable (the entrypoint skips it otherwise), before the templates are rendered', () => {
+      const step = copies(fromRoot('gateway/Dockerfile')).find((c) => c.sources[0]?.endsWith('.envsh'));
+      expect(step?.destination).toBe('/docker-entrypoint.d/16-tickets-rate-limits.envsh');
+      expect(step?.flags).toContain('chmod=0755');
+      // The image renders templates in 20-envsubst-on-templates.sh: this step sorts before it.
+      expect('16-tickets-rate-limits.envsh' < '20-envsubst-on-templates.sh').toBe(true);
+      expect(dockerfileEnv(fromRoot('gateway/Dockerfile')).TICKETS_RATE_LIMIT_FACTOR).toBe('1');
+    });
+
+    it.each(['1', '1000', '0.1', '2.5', '0.0001'])(
+      'when TICKETS_RATE_LIMIT_FACTOR is %s, then it exports the numbers the local cluster renders with it',
+      (factor) => {
+        const env = entrypointEnv({ TICKETS_RATE_LIMIT_FACTOR: factor });
+        const expected = gatewayLimits(Number(factor));
+        for (const [name, limit] of Object.entries(GATEWAY_LIMITS)) {
+          expect(env[limit.env], name).toBe(String(expected[name as keyof typeof expected]));
+        }
+      },
+    );
+
+    it.each(['0', '-1', 'lots', '1e3'])(
+      'when TICKETS_RATE_LIMIT_FACTOR is %s, then the container refuses to start, naming it',
+      (factor) => {
+        expect(() => entrypointEnv({ TICKETS_RATE_LIMIT_FACTOR: factor })).toThrow(
+          /TICKETS_RATE_LIMIT_FACTOR must be a positive number/,
+        );
+      },
+    );
   });
 
   describe('gateway certificate step (40-tickets-tls.sh)', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/ticket-service/src/config.ts';
 import { type KubeObject, nameOf, schemaErrors, unknownFields } from './support/kubernetes.ts';
@@ -139,6 +139,24 @@ describe('Kubernetes manifests', () => {
       expect(find(manifests, 'Service', 'gateway').spec.type).toBe('LoadBalancer');
     });
 
+    it('when rendered, then the gateway mounts every container template as shipped, and it and the replicas share one rate-limit factor', () => {
+      const templates = find(manifests, 'ConfigMap', 'gateway-nginx').data as Record<string, string>;
+      // The ConfigMap replaces the image's templates directory: every template must be in it.
+      expect(Object.keys(templates).sort()).toEqual(
+        readdirSync(fromRoot('gateway/container/templates'))
+          .filter((f) => f.endsWith('.template'))
+          .sort(),
+      );
+      expect(templates['rate-limits.conf.template']).toBe(
+        readFileSync(fromRoot('gateway/container/templates/rate-limits.conf.template'), 'utf8'),
+      );
+      const gatewayFactor = find(manifests, 'ConfigMap', 'gateway-env').data.TICKETS_RATE_LIMIT_FACTOR;
+      expect(gatewayFactor).toBe('1');
+      expect(find(manifests, 'ConfigMap', 'ticket-service-config').data.TICKETS_RATE_LIMIT_FACTOR).toBe(
+        gatewayFactor,
+      );
+    });
+
     it('when rendered, then only gateway -> service -> Redis/PostgreSQL (and migration -> PostgreSQL) is allowed', () => {
       const policies = manifests.filter((m) => m.kind === 'NetworkPolicy') as Tree[];
       const deny = policies.find((p) => p.metadata.name === 'default-deny');
@@ -199,6 +217,10 @@ describe('Kubernetes manifests', () => {
       REPLICA_ID: 'ticket-service-abc12',
     };
     const config = loadConfig(env);
+    // Its development secrets pass only because the overlay says what it is.
+    expect(config.allowWeakSecrets).toBe(true);
+    const { TICKETS_ALLOW_WEAK_SECRETS: _, ...elsewhere } = env;
+    expect(() => loadConfig(elsewhere)).toThrow(/JWT_SECRET looks like a placeholder/);
     expect(config.host).toBe('0.0.0.0');
     expect(config.port).toBe(
       podSpec(find(local, 'Deployment', 'ticket-service')).containers[0].ports[0].containerPort,
@@ -221,6 +243,11 @@ describe('Kubernetes manifests', () => {
     }
     const gateway = podSpec(find(prod, 'Deployment', 'gateway'));
     expect(gateway.volumes.find((v: Tree) => v.name === 'tls').secret.secretName).toBe('gateway-tls');
+    // Weak secrets are allowed only in the development overlay.
+    expect(find(prod, 'ConfigMap', 'ticket-service-config').data.TICKETS_ALLOW_WEAK_SECRETS).toBeUndefined();
+    expect(find(rendered.local, 'ConfigMap', 'ticket-service-config').data.TICKETS_ALLOW_WEAK_SECRETS).toBe(
+      '1',
+    );
   });
 
   it('when the Secret template is read, then it validates and holds no values', async () => {

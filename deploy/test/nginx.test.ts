@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { GATEWAY_LIMITS, gatewayLimits } from '../../infra/lib/gateway-limits.ts';
 import { loadCompose, parseEnvFile } from './support/compose.ts';
 import { dockerfileEnv } from './support/docker.ts';
 import { render } from './support/kustomize.ts';
@@ -37,16 +38,30 @@ const kubernetesEnv = (overlay: string) => {
 const ref = (name: string) => `\${${name}}`;
 
 const containerConf = readFileSync(fromRoot('gateway/container/nginx.conf'), 'utf8');
+const rateLimitsTemplate = readFileSync(
+  fromRoot('gateway/container/templates/rate-limits.conf.template'),
+  'utf8',
+);
+// The per-address limits in gateway/nginx.conf.template's directives: from the first map to the last line.
+const RATE_LIMIT_BLOCK = /^map \$uri \$limit_api_address \{\n[\s\S]*?\nlimit_conn_log_level info;\n/m;
 const upstreamTemplate = readFileSync(fromRoot('gateway/container/templates/upstream.conf.template'), 'utf8');
 
 describe('gateway nginx configurations', () => {
-  it(`when the local cluster template is rendered, then nginx ${nginxVersion()} accepts it (nginx -t)`, () => {
-    withTempDir((dir) => {
-      const result = nginxTest(dir, renderLocalTemplate(dir));
-      expect(result.output).toMatch(/test is successful/);
-      expect(result.ok, result.output).toBe(true);
-    });
-  });
+  it.each([1, 1000, 0.01])(
+    `when the local cluster template is rendered with rate-limit factor %s, then nginx ${nginxVersion()} accepts it (nginx -t)`,
+    (factor) => {
+      withTempDir((dir) => {
+        const conf = renderLocalTemplate(dir, factor);
+        const result = nginxTest(dir, conf);
+        expect(result.output).toMatch(/test is successful/);
+        expect(result.ok, result.output).toBe(true);
+        const limits = gatewayLimits(factor);
+        expect(directives(readFileSync(conf, 'utf8'))).toContain(
+          `limit_req zone=api_per_address burst=${limits.apiBurst} nodelay;`,
+        );
+      });
+    },
+  );
 
   describe.each([
     ['Compose', composeEnv],
@@ -69,6 +84,23 @@ describe('gateway nginx configurations', () => {
       expect(upstreamConf).toMatch(new RegExp(`server ${env().TICKETS_UPSTREAM} resolve;`));
       expect(upstreamConf).toMatch(/map \$host \$tickets_https_port/);
       expect(upstreamConf).toMatch(/^proxy_cache_valid 200 404 \d+s;$/m);
+    });
+
+    it('when rendered, then the per-address limits carry numbers: the base values times its TICKETS_RATE_LIMIT_FACTOR', () => {
+      const vars = env();
+      const { rateLimitsConf } = renderContainer({ ...imageEnv, ...vars, ...resolvers }, filter);
+      expect(rateLimitsConf).not.toMatch(/\$\{/);
+      const limits = gatewayLimits(
+        Number(vars.TICKETS_RATE_LIMIT_FACTOR ?? imageEnv.TICKETS_RATE_LIMIT_FACTOR),
+      );
+      expect(directives(rateLimitsConf)).toEqual(
+        expect.arrayContaining([
+          `limit_req_zone $limit_api_address zone=api_per_address:10m rate=${limits.apiRatePerSecond}r/s;`,
+          `limit_req zone=auth_per_address burst=${limits.authBurst} nodelay;`,
+          `limit_conn streams_per_address ${limits.streamsPerAddress};`,
+          'limit_req_status 429;',
+        ]),
+      );
     });
   });
 
@@ -110,6 +142,8 @@ describe('gateway nginx configurations', () => {
       .replace(/^upstream ticket_service_by_event \{\n[\s\S]*?\n\}\n/m, '')
       // The seat maps' TTL comes from the environment, through the upstream template.
       .replace(/^proxy_cache_valid 200 404 \{\{seatMapCacheSeconds\}\}s;\n/m, '')
+      // The per-address limits come from the environment too, through rate-limits.conf.
+      .replace(RATE_LIMIT_BLOCK, '')
       .replace(/^proxy_cache_path \{\{runDir\}\}\/tmp\/(\S+) /m, 'proxy_cache_path /tmp/nginx-$1 ')
       .replace(/^pid .*$/m, 'pid /tmp/nginx.pid;')
       .replace(/^error_log .*$/m, 'error_log /dev/stderr warn;')
@@ -142,5 +176,22 @@ describe('gateway nginx configurations', () => {
     expect(directives(upstreamTemplate)).toContain(
       `proxy_cache_valid 200 404 ${ref('TICKETS_SEATMAP_CACHE_SECONDS')}s;`,
     );
+  });
+
+  it("when the container's rate-limit template is compared with the local cluster template's limits, then they are the same directives, each placeholder its variable", () => {
+    const template = directives(readFileSync(fromRoot('gateway/nginx.conf.template'), 'utf8')).join('\n');
+    const block = RATE_LIMIT_BLOCK.exec(template)?.[0];
+    expect(block, 'the limits block of gateway/nginx.conf.template').toBeDefined();
+    const containerised = (block as string).replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+      const limit = GATEWAY_LIMITS[name as keyof typeof GATEWAY_LIMITS];
+      if (!limit) throw new Error(`{{${name}}} is not a gateway limit`);
+      return ref(limit.env);
+    });
+    expect(`${directives(rateLimitsTemplate).join('\n')}\n`).toBe(containerised);
+    // Both answer their refusals alike.
+    for (const conf of [template.split('\n'), directives(containerConf)]) {
+      expect(conf).toContain('error_page 429 @rate_limited;');
+      expect(conf).toContain('add_header Retry-After 1 always;');
+    }
   });
 });

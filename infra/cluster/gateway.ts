@@ -35,6 +35,7 @@ export async function configureGateway(opts: {
   tls: TlsFiles;
   upstreams: Upstream[];
   seatMapCacheSeconds: number;
+  rateLimitFactor: number;
 }): Promise<void> {
   await writeGatewayConfig({
     runDir: paths.gateway(),
@@ -45,6 +46,7 @@ export async function configureGateway(opts: {
     webRoot: await publishWebRoot(),
     upstreams: opts.upstreams,
     seatMapCacheSeconds: opts.seatMapCacheSeconds,
+    rateLimitFactor: opts.rateLimitFactor,
   });
 }
 

@@ -15,6 +15,8 @@ export interface ReplicaEnv {
   jwtSecret: string;
   adminEmail: string;
   adminPassword: string;
+  /** TICKETS_RATE_LIMIT_FACTOR, the same as the gateway's (cluster.json keeps it). */
+  rateLimitFactor: number;
 }
 
 /** Longest a starting replica may take to answer /readyz before it counts as failed. */
@@ -48,6 +50,10 @@ export function replicaProcessEnv(
     JWT_SECRET: env.jwtSecret,
     TICKETS_ADMIN_EMAIL: env.adminEmail,
     TICKETS_ADMIN_PASSWORD: env.adminPassword,
+    TICKETS_RATE_LIMIT_FACTOR: String(env.rateLimitFactor),
+    // This is the local development cluster: an admin password chosen for a demo
+    // (TICKETS_ADMIN_PASSWORD given to `up`) is allowed here, and only here.
+    TICKETS_ALLOW_WEAK_SECRETS: '1',
     REPLICA_ID: id,
     HOST: '127.0.0.1',
     PORT: String(port),

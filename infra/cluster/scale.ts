@@ -24,7 +24,12 @@ export async function scale(target: number): Promise<ClusterState> {
   if (target > current.length) {
     await ensureSupervisor(state);
     const secrets = await readSecretsForReplicas();
-    const env = { databaseUrl: state.databaseUrl, redisUrls: state.redisUrls, ...secrets };
+    const env = {
+      databaseUrl: state.databaseUrl,
+      redisUrls: state.redisUrls,
+      rateLimitFactor: state.rateLimitFactor ?? 1,
+      ...secrets,
+    };
     const added = await Promise.all(
       nextReplicaIds(current, target - current.length).map((id) => startReplica(id, env)),
     );

@@ -40,6 +40,8 @@ export interface ClusterState {
   postgres: { port: number; dataDir: string };
   redis: { port: number; pid: number; dir: string }[];
   gatewayPid: number;
+  /** TICKETS_RATE_LIMIT_FACTOR of the replicas and the gateway (absent on clusters started before it existed: 1). */
+  rateLimitFactor?: number;
   /** The process that restarts replicas which exit (absent on clusters started before it existed). */
   supervisorPid?: number;
   /** Also the cluster's identity: the supervisor acts only on the state of its own cluster. */

@@ -328,6 +328,7 @@ class Supervisor {
     return replicaProcessEnv(id, 0, {
       databaseUrl: state.databaseUrl,
       redisUrls: state.redisUrls,
+      rateLimitFactor: state.rateLimitFactor ?? 1,
       ...secrets,
     });
   }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { freePort } from '../lib/free-port.ts';
+import { rateLimitFactor } from '../lib/gateway-limits.ts';
 import { ensureNginx, startGateway, stopGateway } from '../lib/nginx.ts';
 import { startPostgres } from '../lib/postgres.ts';
 import { startRedis } from '../lib/redis.ts';
@@ -28,6 +29,12 @@ export async function up(options: UpOptions): Promise<ClusterState> {
   const running = runningState();
   if (running) {
     log(`already running at ${running.gatewayUrl} with ${running.replicas.length} replica(s)`);
+    const factor = rateLimitFactor();
+    if (process.env.TICKETS_RATE_LIMIT_FACTOR && factor !== (running.rateLimitFactor ?? 1)) {
+      log(
+        `it runs with TICKETS_RATE_LIMIT_FACTOR=${running.rateLimitFactor ?? 1}, not ${factor}: \`down\`, then \`up\` again to change it`,
+      );
+    }
     // A cluster from before the supervisor existed, or whose supervisor was killed, gets one.
     await ensureSupervisor(running);
     return running;
@@ -40,11 +47,12 @@ export async function up(options: UpOptions): Promise<ClusterState> {
     options.httpsPort ?? previous?.httpsPort ?? Number(process.env.TICKETS_HTTPS_PORT || 8443);
   const httpPort = options.httpPort ?? previous?.httpPort ?? Number(process.env.TICKETS_HTTP_PORT || 8080);
   const seatMapTtl = seatMapCacheSeconds();
+  const factor = rateLimitFactor();
 
   // Whatever has started is stopped again if a later step fails.
   const undo: (() => Promise<void>)[] = [];
   try {
-    return await bringUp(httpsPort, httpPort, options.replicas, seatMapTtl, previous, undo);
+    return await bringUp(httpsPort, httpPort, options.replicas, seatMapTtl, factor, previous, undo);
   } catch (err) {
     log(`start failed; stopping what was started`);
     for (const stop of undo.reverse()) await stop().catch(() => undefined);
@@ -57,6 +65,7 @@ async function bringUp(
   httpPort: number,
   replicaCount: number,
   seatMapTtl: number,
+  factor: number,
   previous: ClusterState | undefined,
   undo: (() => Promise<void>)[],
 ): Promise<ClusterState> {
@@ -101,6 +110,7 @@ async function bringUp(
     jwtSecret: secrets.jwtSecret,
     adminEmail: secrets.adminEmail,
     adminPassword: secrets.adminPassword,
+    rateLimitFactor: factor,
   };
   log(`starting ${replicaCount} replica(s)`);
   const replicas = await Promise.all(
@@ -124,6 +134,7 @@ async function bringUp(
     tls,
     upstreams: upstreamsOf(replicas),
     seatMapCacheSeconds: seatMapTtl,
+    rateLimitFactor: factor,
   });
   const gatewayPid = await startGateway(paths.gateway());
   undo.push(() => stopGateway(paths.gateway()));
@@ -141,11 +152,18 @@ async function bringUp(
     gatewayPid,
     supervisorPid,
     startedAt,
+    rateLimitFactor: factor,
   };
   await writeState(state);
 
   log(`ready: ${state.gatewayUrl}  (API ${state.gatewayUrl}/api/v1, docs ${state.gatewayUrl}/api/v1/docs)`);
   if (tls.selfSigned) log(`the certificate is self-signed: ${tls.certFile}`);
+  // Load tests send everything from one address, which these limits are made to slow down.
+  log(
+    factor === 1
+      ? 'rate limits at their production values; for load tests start with TICKETS_RATE_LIMIT_FACTOR=1000 npm run cluster -- up'
+      : `rate limits of the replicas and the gateway multiplied by ${factor} (TICKETS_RATE_LIMIT_FACTOR)`,
+  );
   log(
     secrets.generatedPassword
       ? `admin ${secrets.adminEmail} with the generated password ${secrets.adminPassword} (kept in ${paths.secrets()})`

@@ -6,6 +6,7 @@ import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDebianPackages, isRoot } from './debian.ts';
+import { gatewayLimits } from './gateway-limits.ts';
 import { pollUntil, processAlive } from './process.ts';
 
 const TEMPLATE = resolve(dirname(fileURLToPath(import.meta.url)), '../../gateway/nginx.conf.template');
@@ -28,6 +29,8 @@ export interface GatewayConfig {
   host?: string;
   /** How long a seat map is served from the gateway's micro-cache: whole seconds, at least 1 (default 1). */
   seatMapCacheSeconds?: number;
+  /** TICKETS_RATE_LIMIT_FACTOR: multiplies every per-address limit (gateway-limits.ts; default 1). */
+  rateLimitFactor?: number;
 }
 
 export function ensureNginx(): void {
@@ -73,6 +76,12 @@ export async function writeGatewayConfig(config: GatewayConfig): Promise<string>
     keyFile: resolve(config.keyFile),
     webRoot: resolve(config.webRoot),
     seatMapCacheSeconds: String(seatMapCacheSeconds),
+    ...Object.fromEntries(
+      Object.entries(gatewayLimits(config.rateLimitFactor ?? 1)).map(([name, value]) => [
+        name,
+        String(value),
+      ]),
+    ),
   });
   await writeFile(join(runDir, 'nginx.conf'), conf);
   await writeUpstreams(runDir, config.upstreams);

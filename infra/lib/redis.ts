@@ -134,6 +134,10 @@ export function redisCommand(port: number, args: string[], timeoutMs = 2_000): P
       finish(new Error(`Redis on port ${port} did not answer in ${timeoutMs} ms`)),
     );
     socket.once('error', (error) => finish(error));
+    // A server that closes without a reply (SHUTDOWN does) would leave this pending.
+    socket.once('close', () =>
+      finish(new Error(`Redis on port ${port} closed the connection without a reply`)),
+    );
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
       const reply = parseReply(buffer);

@@ -6,7 +6,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_RATE_LIMIT_FACTOR } from '../../services/ticket-service/test/support/rate-limit-factor.ts';
 import type { ClusterState } from '../cluster/state.ts';
+import { gatewayLimits } from '../lib/gateway-limits.ts';
 import { testGatewayConfig, workerPids } from '../lib/nginx.ts';
 import { pollUntil, processAlive } from '../lib/process.ts';
 import { clusterCommand, processesOf, startTestCluster, type TestCluster } from './support/cluster-cli.ts';
@@ -24,6 +26,10 @@ const replica = (id: string) => {
   return found;
 };
 const supervisorLog = () => readFileSync(join(runDir, 'logs/supervisor.log'), 'utf8');
+/** The environment a process was started with. */
+const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+// What the test harness starts every cluster with (services/ticket-service/test/global-setup.ts).
+const FACTOR = TEST_RATE_LIMIT_FACTOR;
 /** The row of `cluster status` for one replica, split into its columns. */
 async function statusRow(id: string): Promise<string> {
   const res = await clusterCommand(runDir, ['status']);
@@ -71,6 +77,20 @@ describe('local cluster', () => {
     expect(page.body).toContain('<html');
     expect((await client.call('GET', '/metrics')).status).toBe(404);
     testGatewayConfig(join(runDir, 'gateway'));
+  });
+
+  it('when it is started with TICKETS_RATE_LIMIT_FACTOR, then the gateway and every replica run with it, and cluster.json keeps it', () => {
+    expect(state().rateLimitFactor).toBe(Number(FACTOR));
+    expect(printed).toContain(`multiplied by ${FACTOR} (TICKETS_RATE_LIMIT_FACTOR)`);
+    const conf = readFileSync(join(runDir, 'gateway/nginx.conf'), 'utf8');
+    const limits = gatewayLimits(Number(FACTOR));
+    expect(conf).toContain(`rate=${limits.apiRatePerSecond}r/s;`);
+    expect(conf).toContain(`limit_conn streams_per_address ${limits.streamsPerAddress};`);
+    for (const r of state().replicas) {
+      expect(environOf(r.pid), r.id).toContain(`TICKETS_RATE_LIMIT_FACTOR=${FACTOR}`);
+      // The local development cluster is where a demo admin password is allowed.
+      expect(environOf(r.pid), r.id).toContain('TICKETS_ALLOW_WEAK_SECRETS=1');
+    }
   });
 
   it('when plain HTTP is used, then it redirects to HTTPS', async () => {
@@ -181,10 +201,14 @@ describe('local cluster', () => {
       }
     };
     const workers = Array.from({ length: 8 }, (_, i) => worker(i));
-    const up = await clusterCommand(runDir, ['scale', '5']);
+    // New replicas get the cluster's factor (cluster.json), not the one `scale` is run with.
+    const up = await clusterCommand(runDir, ['scale', '5'], 180_000, { TICKETS_RATE_LIMIT_FACTOR: '7' });
     expect(up.code, up.output).toBe(0);
     const scaledUp = state().replicas;
     expect(scaledUp.map((r) => r.id)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    for (const r of scaledUp.slice(3)) {
+      expect(environOf(r.pid), r.id).toContain(`TICKETS_RATE_LIMIT_FACTOR=${FACTOR}`);
+    }
     await pollUntil(() => served.has('r4') && served.has('r5'), 'traffic to reach the new replicas', 30_000);
     const down = await clusterCommand(runDir, ['scale', '2']);
     expect(down.code, down.output).toBe(0);
@@ -269,6 +293,7 @@ describe('local cluster', () => {
     expect(back.restarts).toBe(1);
     expect(back.lastExit).toMatchObject({ signal: 'SIGKILL', code: null });
     expect(back.nextRestartAt).toBeUndefined();
+    expect(environOf(back.pid)).toContain(`TICKETS_RATE_LIMIT_FACTOR=${FACTOR}`);
     const row = (await statusRow('r2')).split(/\s+/);
     // replica port pid ready in-flight served restarts last-exit…
     expect(row.slice(0, 4)).toEqual(['r2', String(back.port), String(back.pid), 'yes']);

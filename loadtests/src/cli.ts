@@ -6,7 +6,7 @@
 //   --amount N           number of requests (hot-event: 20000, sellout: 10 × seats, watch: 0.8 × seats)
 //   --seats N            seats of the event (hot-event 2000, sellout 1000, watch 500)
 //   --events N           events for spread (default 50)
-//   --buyers N           buyer accounts to sign up first (default 100)
+//   --buyers N           buyer accounts to sign up first (default 100, or one per 50 seats of an event when more)
 //   --generators N       load generator processes (default 2)
 //   --reference-seconds S  how long each reference runs (default 10)
 //   --warmup S           purchase scenarios: seconds of the same mix on twelve other

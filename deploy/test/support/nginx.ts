@@ -13,6 +13,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -20,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureDebianPackages } from '../../../infra/lib/debian.ts';
+import { gatewayLimits } from '../../../infra/lib/gateway-limits.ts';
 import { fromRoot } from './paths.ts';
 
 export interface NginxResult {
@@ -73,7 +75,7 @@ export function selfSignedPair(dir: string, env: Record<string, string> = {}) {
 
 // ---- local cluster template -------------------------------------------------------
 
-export function renderLocalTemplate(dir: string): string {
+export function renderLocalTemplate(dir: string, rateLimitFactor = 1): string {
   const runDir = join(dir, 'run');
   mkdirSync(join(runDir, 'tmp'), { recursive: true });
   mkdirSync(join(dir, 'web'), { recursive: true });
@@ -90,6 +92,9 @@ export function renderLocalTemplate(dir: string): string {
     keyFile: join(dir, 'tls/tls.key'),
     webRoot: join(dir, 'web'),
     seatMapCacheSeconds: '1',
+    ...Object.fromEntries(
+      Object.entries(gatewayLimits(rateLimitFactor)).map(([name, value]) => [name, String(value)]),
+    ),
   };
   const template = readFileSync(fromRoot('gateway/nginx.conf.template'), 'utf8');
   const rendered = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
@@ -132,16 +137,53 @@ export interface ContainerFiles {
   nginxConf: string;
   /** /etc/nginx/conf.d/upstream.conf as the entrypoint renders it. */
   upstreamConf: string;
+  /** /etc/nginx/conf.d/rate-limits.conf as the entrypoint renders it. */
+  rateLimitsConf: string;
+}
+
+/**
+ * The environment after the image's `*.envsh` entrypoint steps, which the entrypoint
+ * sources before it renders the templates: each one is run (sourced by sh, as there)
+ * and what it exports is read back. Throws with the step's message when it fails.
+ */
+export function entrypointEnv(env: Record<string, string>): Record<string, string> {
+  const steps = readdirSync(fromRoot('gateway/container'))
+    .filter((f) => f.endsWith('.envsh'))
+    .sort()
+    .map((f) => `. ${JSON.stringify(fromRoot('gateway/container', f))}`);
+  const out = spawnSync('sh', ['-c', `set -eu; ${steps.join('; ')}; env -0`], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env },
+  });
+  if (out.status !== 0) throw new Error(`entrypoint step failed: ${out.stderr}`);
+  const exported = Object.fromEntries(
+    out.stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+  return { ...env, ...exported };
+}
+
+/** Templates of gateway/container/templates, by their rendered name (upstream.conf, …). */
+export function containerTemplates(): Record<string, string> {
+  const dir = fromRoot('gateway/container/templates');
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.template'))
+      .map((f) => [f.replace(/\.template$/, ''), readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 export function renderContainer(env: Record<string, string>, filter: string): ContainerFiles {
+  const full = entrypointEnv(env);
+  const rendered = Object.fromEntries(
+    Object.entries(containerTemplates()).map(([name, text]) => [name, envsubst(text, full, filter)]),
+  );
   return {
     nginxConf: readFileSync(fromRoot('gateway/container/nginx.conf'), 'utf8'),
-    upstreamConf: envsubst(
-      readFileSync(fromRoot('gateway/container/templates/upstream.conf.template'), 'utf8'),
-      env,
-      filter,
-    ),
+    upstreamConf: rendered['upstream.conf'] as string,
+    rateLimitsConf: rendered['rate-limits.conf'] as string,
   };
 }
 
@@ -155,6 +197,7 @@ export function layOutContainer(dir: string, files: ContainerFiles): string {
   };
   write('etc/nginx/nginx.conf', downlevel(move(files.nginxConf)));
   write('etc/nginx/conf.d/upstream.conf', downlevel(move(files.upstreamConf)));
+  write('etc/nginx/conf.d/rate-limits.conf', files.rateLimitsConf);
   mkdirSync(join(dir, 'tmp'), { recursive: true });
   mkdirSync(join(dir, 'usr/share/nginx/html'), { recursive: true });
   copyFileSync(DEBIAN_MIME_TYPES, join(dir, 'etc/nginx/mime.types'));

@@ -31,7 +31,11 @@ export async function prepare(
   events: number,
   sections: ReturnType<typeof sectionsFor>,
 ) {
-  console.log(`  preparing ${events} event(s) and ${o.buyers} buyers…`);
+  // Each buyer may hold at most 100 tickets of one event (the highest
+  // per-customer limit, see target.ts): enough buyers for every seat.
+  const seatsPerEvent = sections.reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
+  const buyerCount = Math.max(o.buyers, Math.ceil(seatsPerEvent / 50));
+  console.log(`  preparing ${events} event(s) and ${buyerCount} buyers…`);
   const token = await adminToken(client, target);
   const prepared = [];
   for (let i = 0; i < events; i++)
@@ -44,7 +48,7 @@ export async function prepare(
     for (let i = 0; i < WARMUP_EVENTS; i++)
       warmupEvents.push(await createEvent(client, token, `Load ${o.tag} warm-up #${i}`, WARMUP_SECTIONS));
   }
-  const buyers = await signupBuyers(client, o.buyers, o.tag);
+  const buyers = await signupBuyers(client, buyerCount, o.tag);
   return {
     events: prepared,
     buyers,

@@ -11,8 +11,10 @@ import auth from './plugins/app/auth.ts';
 import domainContext from './plugins/app/domain-context.ts';
 import errorHandler from './plugins/app/error-handler.ts';
 import purchase from './plugins/app/purchase.ts';
+import rateLimits from './plugins/app/rate-limits.ts';
 import replica from './plugins/app/replica.ts';
 import validation from './plugins/app/validation.ts';
+import waitingRoom from './plugins/app/waiting-room.ts';
 import metrics from './plugins/external/metrics.ts';
 import openapi from './plugins/external/openapi.ts';
 import prisma from './plugins/external/prisma.ts';
@@ -28,6 +30,7 @@ import health from './routes/health.ts';
 import holds from './routes/holds.ts';
 import me from './routes/me.ts';
 import orders from './routes/orders.ts';
+import queue from './routes/queue.ts';
 import stream from './routes/stream.ts';
 
 declare module 'fastify' {
@@ -40,6 +43,8 @@ export interface AppOptions {
   config: Config;
   /** The payment provider (tests pass one they can inspect); the built-in test provider by default. */
   payments?: PaymentProvider;
+  /** The clock of admission decisions (sales opening, waiting room), epoch ms; Date.now by default. */
+  now?: () => number;
 }
 
 // @fastify/sse is CommonJS: its module object is the fastify-plugin-wrapped
@@ -65,8 +70,10 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(userChanges);
   await fastify.register(domainContext);
   await fastify.register(auth);
+  await fastify.register(rateLimits);
   await fastify.register(adminBootstrap);
   await fastify.register(purchase, { payments: opts.payments });
+  await fastify.register(waitingRoom, { now: opts.now });
   await fastify.register(sse, { heartbeatInterval: 15_000 });
 
   await fastify.register(health);
@@ -78,6 +85,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
       await api.register(stream);
       await api.register(holds);
       await api.register(orders);
+      await api.register(queue);
       await api.register(adminEvents);
       await api.register(adminUsers);
       await api.register(adminAudit);

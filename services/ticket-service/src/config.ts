@@ -2,6 +2,11 @@
 import { hostname } from 'node:os';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { RATE_SPEC_PATTERN } from './lib/rate-spec.ts';
+import { ADMIN_PASSWORD_RULE, JWT_SECRET_RULE, weakSecretProblem } from './lib/weak-secrets.ts';
+
+// `<count>/<window>`, e.g. 10/15m (lib/rate-spec.ts).
+const Rate = Type.String({ pattern: RATE_SPEC_PATTERN });
 
 const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -18,6 +23,12 @@ export const ConfigSchema = Type.Object({
   authCacheTtlMs: Type.Integer({ minimum: 0 }),
   authCacheMaxEntries: Type.Integer({ minimum: 1 }),
   holdTtlSeconds: Type.Integer({ minimum: 1 }),
+  // How long a waiting room's admission lasts, from the moment it is due; the
+  // Admission-Token expires with it (README, "Waiting room").
+  admissionTtlSeconds: Type.Integer({ minimum: 60 }),
+  // Longest a replica trusts its copy of an event's sales settings (salesStartAt,
+  // waiting room) when a change notification is lost; see plugins/app/waiting-room.ts.
+  eventCacheTtlMs: Type.Integer({ minimum: 0 }),
   // How often each replica looks for expired holds to release.
   holdSweepIntervalMs: Type.Integer({ minimum: 50 }),
   // How often each replica looks for orders whose capture was lost, and how old
@@ -26,6 +37,10 @@ export const ConfigSchema = Type.Object({
   captureGraceMs: Type.Integer({ minimum: 0 }),
   // Lease of the per-event Redlock; work starts only while a third remains.
   lockTtlMs: Type.Integer({ minimum: 100 }),
+  // Fault injection only (npm run loadtest -- faults): this replica believes
+  // every lease it holds ends this much later than it does, as a replica whose
+  // clock runs behind would. The Postgres fence must still stop its writes.
+  lockClockSkewMs: Type.Integer(),
   // Most one-step purchases sold together in one transaction (group commit).
   purchaseBatchMax: Type.Integer({ minimum: 1, maximum: 1000 }),
   // Longest one lock hold keeps serving its queue before letting others in.
@@ -56,6 +71,22 @@ export const ConfigSchema = Type.Object({
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
   // Addresses whose X-Forwarded-* headers are believed (the gateway only).
   trustProxy: Type.String(),
+  // Per-client limits, counted in Redis so that every replica shares them (README,
+  // "Rate limits"); each is multiplied by rateLimitFactor when applied, as the
+  // gateway's are, so that one setting lifts them all for load tests.
+  rateLimitFactor: Type.Number({ exclusiveMinimum: 0 }),
+  rateLimitLoginPerAccount: Rate,
+  rateLimitLoginPerAddress: Rate,
+  rateLimitSignupPerAddress: Rate,
+  rateLimitPasswordChangePerAddress: Rate,
+  rateLimitHoldsPerUser: Rate,
+  rateLimitOrdersPerUser: Rate,
+  // Most open seat streams on one replica (a bound on its memory, so not scaled by
+  // the factor); beyond it 503. The gateway caps them per address too.
+  seatStreamsMax: Type.Integer({ minimum: 1 }),
+  // Placeholder or weak JWT_SECRET and admin password are refused unless this is
+  // set: the local development cluster and the tests set it (README, "Secrets").
+  allowWeakSecrets: Type.Boolean(),
   adminEmail: Type.Optional(Type.String()),
   adminPassword: Type.Optional(Type.String()),
   // Time to let in-flight requests finish on SIGTERM before closing anyway.
@@ -69,6 +100,11 @@ type Env = Record<string, string | undefined>;
 function int(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   return /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+}
+
+function decimal(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  return /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
 }
 
 function list(value: string | undefined): string[] {
@@ -86,10 +122,13 @@ const ENV_NAMES: Record<keyof Config, string> = {
   authCacheTtlMs: 'AUTH_CACHE_TTL_MS',
   authCacheMaxEntries: 'AUTH_CACHE_MAX_ENTRIES',
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
+  admissionTtlSeconds: 'ADMISSION_TTL_SECONDS',
+  eventCacheTtlMs: 'EVENT_CACHE_TTL_MS',
   holdSweepIntervalMs: 'HOLD_SWEEP_INTERVAL_MS',
   captureSweepIntervalMs: 'CAPTURE_SWEEP_INTERVAL_MS',
   captureGraceMs: 'CAPTURE_GRACE_MS',
   lockTtlMs: 'LOCK_TTL_MS',
+  lockClockSkewMs: 'LOCK_CLOCK_SKEW_MS',
   purchaseBatchMax: 'PURCHASE_BATCH_MAX',
   lockHoldMaxMs: 'LOCK_HOLD_MAX_MS',
   lockLingerMs: 'LOCK_LINGER_MS',
@@ -108,6 +147,15 @@ const ENV_NAMES: Record<keyof Config, string> = {
   redisCommandTimeoutMs: 'REDIS_COMMAND_TIMEOUT_MS',
   bodyLimitBytes: 'BODY_LIMIT_BYTES',
   trustProxy: 'TRUST_PROXY',
+  rateLimitFactor: 'TICKETS_RATE_LIMIT_FACTOR',
+  rateLimitLoginPerAccount: 'RATE_LIMIT_LOGIN_PER_ACCOUNT',
+  rateLimitLoginPerAddress: 'RATE_LIMIT_LOGIN_PER_ADDRESS',
+  rateLimitSignupPerAddress: 'RATE_LIMIT_SIGNUP_PER_ADDRESS',
+  rateLimitPasswordChangePerAddress: 'RATE_LIMIT_PASSWORD_CHANGE_PER_ADDRESS',
+  rateLimitHoldsPerUser: 'RATE_LIMIT_HOLDS_PER_USER',
+  rateLimitOrdersPerUser: 'RATE_LIMIT_ORDERS_PER_USER',
+  seatStreamsMax: 'SEAT_STREAMS_MAX',
+  allowWeakSecrets: 'TICKETS_ALLOW_WEAK_SECRETS',
   adminEmail: 'TICKETS_ADMIN_EMAIL',
   adminPassword: 'TICKETS_ADMIN_PASSWORD',
   shutdownGraceMs: 'SHUTDOWN_GRACE_MS',
@@ -128,10 +176,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authCacheTtlMs: int(env.AUTH_CACHE_TTL_MS, 30_000),
     authCacheMaxEntries: int(env.AUTH_CACHE_MAX_ENTRIES, 20_000),
     holdTtlSeconds: int(env.HOLD_TTL_SECONDS, 600),
+    admissionTtlSeconds: int(env.ADMISSION_TTL_SECONDS, 900),
+    eventCacheTtlMs: int(env.EVENT_CACHE_TTL_MS, 30_000),
     holdSweepIntervalMs: int(env.HOLD_SWEEP_INTERVAL_MS, 1000),
     captureSweepIntervalMs: int(env.CAPTURE_SWEEP_INTERVAL_MS, 5000),
     captureGraceMs: int(env.CAPTURE_GRACE_MS, 30_000),
     lockTtlMs: int(env.LOCK_TTL_MS, 3000),
+    lockClockSkewMs: int(env.LOCK_CLOCK_SKEW_MS, 0),
     purchaseBatchMax: int(env.PURCHASE_BATCH_MAX, 200),
     lockHoldMaxMs: int(env.LOCK_HOLD_MAX_MS, 250),
     lockLingerMs: int(env.LOCK_LINGER_MS, 1000),
@@ -151,6 +202,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisCommandTimeoutMs: int(env.REDIS_COMMAND_TIMEOUT_MS, 500),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
     trustProxy: env.TRUST_PROXY || '127.0.0.1,::1',
+    // Why these numbers: README, "Rate limits".
+    rateLimitFactor: decimal(env.TICKETS_RATE_LIMIT_FACTOR, 1),
+    rateLimitLoginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT || '10/15m',
+    rateLimitLoginPerAddress: env.RATE_LIMIT_LOGIN_PER_ADDRESS || '60/1m',
+    rateLimitSignupPerAddress: env.RATE_LIMIT_SIGNUP_PER_ADDRESS || '30/1h',
+    rateLimitPasswordChangePerAddress: env.RATE_LIMIT_PASSWORD_CHANGE_PER_ADDRESS || '10/15m',
+    rateLimitHoldsPerUser: env.RATE_LIMIT_HOLDS_PER_USER || '30/1m',
+    rateLimitOrdersPerUser: env.RATE_LIMIT_ORDERS_PER_USER || '30/1m',
+    seatStreamsMax: int(env.SEAT_STREAMS_MAX, 5000),
+    allowWeakSecrets: ['1', 'true'].includes(env.TICKETS_ALLOW_WEAK_SECRETS ?? ''),
     adminEmail: env.TICKETS_ADMIN_EMAIL || undefined,
     adminPassword: env.TICKETS_ADMIN_PASSWORD || undefined,
     shutdownGraceMs: int(env.SHUTDOWN_GRACE_MS, 10_000),
@@ -164,9 +225,21 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const config = candidate as Config;
-  const problems = databaseBoundProblems(config);
+  const problems = [...databaseBoundProblems(config), ...secretProblems(config)];
   if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+// Outside the local development cluster and the tests (allowWeakSecrets), a
+// secret copied from an example or chosen for a demo would let anyone mint tokens
+// or log in as the admin: refuse to start instead, naming the variable.
+function secretProblems(c: Config): string[] {
+  if (c.allowWeakSecrets) return [];
+  const problems = [weakSecretProblem(ENV_NAMES.jwtSecret, c.jwtSecret, JWT_SECRET_RULE)];
+  if (c.adminPassword !== undefined) {
+    problems.push(weakSecretProblem(ENV_NAMES.adminPassword, c.adminPassword, ADMIN_PASSWORD_RULE));
+  }
+  return problems.filter((p): p is string => p !== undefined);
 }
 
 // The relations plugins/external/prisma.ts relies on: a paused lock holder can

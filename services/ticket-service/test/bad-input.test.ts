@@ -433,7 +433,26 @@ const BODY_CASES: BodyCase[] = [
   },
   { route: 'createEvent', kind: 'no venue', mutate: { body: (v) => omit(v, 'venue'), fields: ['venue'] } },
   { route: 'createEvent', kind: 'no layout', mutate: { body: (v) => omit(v, 'layout'), fields: ['layout'] } },
-  { route: 'patchEvent', kind: 'an empty object', mutate: { body: () => ({}), fields: ['status'] } },
+  // Every field of a PATCH is optional; at least one is needed.
+  { route: 'patchEvent', kind: 'an empty object', mutate: { body: () => ({}) } },
+  {
+    route: 'patchEvent',
+    kind: 'a waiting room without a rate',
+    mutate: { body: () => ({ waitingRoom: { enabled: true } }), fields: ['admitPerMinute'] },
+  },
+  {
+    route: 'patchEvent',
+    kind: 'a rate of 0 a minute',
+    mutate: {
+      body: () => ({ waitingRoom: { enabled: true, admitPerMinute: 0 } }),
+      fields: ['admitPerMinute'],
+    },
+  },
+  {
+    route: 'patchEvent',
+    kind: 'a salesStartAt that is not a date-time',
+    mutate: { body: () => ({ salesStartAt: 'next friday' }), fields: ['salesStartAt'] },
+  },
   { route: 'createUser', kind: 'no role', mutate: { body: (v) => omit(v, 'role'), fields: ['role'] } },
   // out-of-range and malformed values
   {
@@ -1096,6 +1115,20 @@ const PARAM_ROUTES: ParamRoute[] = [
     method: 'GET',
     url: (id) => `/orders/${id}`,
     param: 'orderId',
+    caller: 'customer',
+  },
+  {
+    name: 'POST /events/:eventId/queue',
+    method: 'POST',
+    url: (id) => `/events/${id}/queue`,
+    param: 'eventId',
+    caller: 'customer',
+  },
+  {
+    name: 'GET /events/:eventId/queue',
+    method: 'GET',
+    url: (id) => `/events/${id}/queue`,
+    param: 'eventId',
     caller: 'customer',
   },
 ];

@@ -177,4 +177,16 @@ describe('event lock', () => {
     }
     expect(await clients[0]?.exists(eventLockKey(eventId))).toBe(0);
   });
+
+  it('when a replica runs with a clock skew (fault injection), then it believes its lease lasts that much longer', async () => {
+    const skewed = createEventLocker(
+      clients,
+      { ...defaultLockSettings, ttlMs: 1_000, clockSkewMs: 60_000, lingerMs: 0 },
+      quiet,
+      epochs(),
+      noWakeups(),
+    );
+    const remaining = await skewed.withEventLock(`skew-${Date.now()}`, async (lock) => lock.remainingMs());
+    expect(remaining).toBeGreaterThan(60_000);
+  });
 });

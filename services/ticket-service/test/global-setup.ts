@@ -11,6 +11,7 @@ import { freePorts } from '../../../infra/lib/free-port.ts';
 import { startPostgres } from '../../../infra/lib/postgres.ts';
 import { startRedis } from '../../../infra/lib/redis.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
+import { TEST_RATE_LIMIT_FACTOR } from './support/rate-limit-factor.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const migrationsDir = resolve(here, '../../../prisma/migrations');
@@ -76,6 +77,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Workers are forked after global setup and inherit this environment too.
     process.env.DATABASE_URL = postgres.url;
     process.env.REDIS_URLS = redisUrls.join(',');
+    // So do the replicas and clusters the tests start (`cluster up` passes both on):
+    // the run comes from one address, and tests use fixed, weak secrets. A test of
+    // the limits or of the secret checks sets its own values.
+    process.env.TICKETS_RATE_LIMIT_FACTOR = TEST_RATE_LIMIT_FACTOR;
+    process.env.TICKETS_ALLOW_WEAK_SECRETS = '1';
   } catch (error) {
     await teardown().catch(() => stopNow());
     throw error;

@@ -63,6 +63,8 @@ interface Spec {
   query?: string[];
   /** Required request headers. */
   header?: string[];
+  /** Optional request headers (Admission-Token: needed only on events with a waiting room). */
+  optionalHeader?: string[];
   errors: number[];
   auth: boolean;
 }
@@ -72,15 +74,20 @@ const CONTRACT: Record<string, Spec> = {
   'POST /auth/signup': {
     success: 201,
     body: ['email', 'password', 'name'],
-    errors: [400, 409, 413],
+    errors: [400, 409, 413, 429],
     auth: false,
   },
-  'POST /auth/login': { success: 200, body: ['email', 'password'], errors: [400, 401, 413], auth: false },
+  'POST /auth/login': {
+    success: 200,
+    body: ['email', 'password'],
+    errors: [400, 401, 413, 429],
+    auth: false,
+  },
   'GET /me': { success: 200, errors: [401], auth: true },
   'POST /me/password': {
     success: 204,
     body: ['currentPassword', 'newPassword'],
-    errors: [400, 401, 413],
+    errors: [400, 401, 413, 429],
     auth: true,
   },
   'GET /events': { success: 200, query: ['limit', 'cursor'], errors: [400], auth: false },
@@ -100,7 +107,8 @@ const CONTRACT: Record<string, Spec> = {
   },
   'PATCH /admin/events/:eventId': {
     success: 200,
-    body: ['status'],
+    // status, salesStartAt, waitingRoom: any of them, at least one.
+    body: [],
     path: ['eventId'],
     errors: [400, 401, 403, 404, 413],
     auth: true,
@@ -123,14 +131,15 @@ const CONTRACT: Record<string, Spec> = {
     success: 200,
     media: 'text/event-stream',
     path: ['eventId'],
-    errors: [400, 404],
+    errors: [400, 404, 503],
     auth: false,
   },
   'POST /events/:eventId/holds': {
     success: 201,
     body: [['seatIds'], ['quantity']],
     path: ['eventId'],
-    errors: [400, 401, 404, 409, 413],
+    optionalHeader: ['admission-token'],
+    errors: [400, 401, 403, 404, 409, 413, 429],
     auth: true,
   },
   'GET /holds/:holdId': { success: 200, path: ['holdId'], errors: [400, 401, 404], auth: true },
@@ -141,7 +150,7 @@ const CONTRACT: Record<string, Spec> = {
     body: ['payment'],
     path: ['holdId'],
     header: ['idempotency-key'],
-    errors: [400, 401, 402, 404, 409, 413, 503],
+    errors: [400, 401, 402, 404, 409, 413, 429, 503],
     auth: true,
   },
   'POST /events/:eventId/orders': {
@@ -153,10 +162,13 @@ const CONTRACT: Record<string, Spec> = {
     ],
     path: ['eventId'],
     header: ['idempotency-key'],
-    errors: [400, 401, 402, 404, 409, 413, 503],
+    optionalHeader: ['admission-token'],
+    errors: [400, 401, 402, 403, 404, 409, 413, 429, 503],
     auth: true,
   },
   'GET /orders': { success: 200, errors: [401], auth: true },
+  'POST /events/:eventId/queue': { success: 200, path: ['eventId'], errors: [400, 401, 404], auth: true },
+  'GET /events/:eventId/queue': { success: 200, path: ['eventId'], errors: [400, 401, 404], auth: true },
   'GET /orders/:orderId': { success: 200, path: ['orderId'], errors: [400, 401, 404], auth: true },
 };
 
@@ -238,11 +250,14 @@ describe('the OpenAPI document', () => {
       }
       expect(inQuery.map((p) => p.name).sort()).toEqual([...(spec.query ?? [])].sort());
       for (const p of inQuery) expect(p.schema.type, p.name).toBeTruthy();
-      expect(inHeader.map((p) => p.name.toLowerCase()).sort()).toEqual([...(spec.header ?? [])].sort());
-      for (const p of inHeader) {
-        expect(p.required, p.name).toBe(true);
-        expect(p.schema).toMatchObject({ type: 'string', minLength: 1 });
-      }
+      const required = inHeader.filter((p) => p.required);
+      const optional = inHeader.filter((p) => !p.required);
+      expect(required.map((p) => p.name.toLowerCase()).sort()).toEqual([...(spec.header ?? [])].sort());
+      expect(optional.map((p) => p.name.toLowerCase()).sort()).toEqual(
+        [...(spec.optionalHeader ?? [])].sort(),
+      );
+      for (const p of required) expect(p.schema).toMatchObject({ type: 'string', minLength: 1 });
+      for (const p of optional) expect(p.schema.type, p.name).toBe('string');
       if (spec.body) {
         const schema = op.requestBody?.content['application/json']?.schema;
         expect(op.requestBody?.required).toBe(true);
@@ -340,7 +355,7 @@ describe('the OpenAPI document', () => {
       expect(payment?.properties?.card).toMatchObject({ type: 'string', pattern: expect.any(String) });
     }
     for (const route of ['POST /holds/:holdId/order', 'POST /events/:eventId/orders']) {
-      const key = operation(route)?.parameters?.find((p) => p.in === 'header');
+      const key = operation(route)?.parameters?.find((p) => p.name === 'idempotency-key');
       expect(key?.schema, route).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
     }
   });
@@ -678,6 +693,44 @@ describe('real answers match the document', () => {
         headers: user ? bearer(user) : {},
         ...(payload ? { payload: payload as Record<string, unknown> } : {}),
       });
+      expect(res.statusCode, `${route}: ${res.body}`).toBe(status);
+      expectMatches(route, status, res.json());
+    }
+  });
+
+  it('when the waiting room answers, then its states and refusals match the document', async () => {
+    const customer = await signup(app, 'openapi-queue');
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const [room, notYet] = [
+      await createEvent(app, admin, { waitingRoom: { enabled: true, admitPerMinute: 60 } }),
+      await createEvent(app, admin, { salesStartAt: later }),
+    ];
+    const queue = `/events/${room.id}/queue`;
+    expectMatches('GET /events/:eventId/queue', 404, (await call(customer, 'GET', queue)).json());
+    const joined = await call(customer, 'POST', queue);
+    expect(joined.statusCode, joined.body).toBe(200);
+    expectMatches('POST /events/:eventId/queue', 200, joined.json());
+    expectMatches('GET /events/:eventId/queue', 200, (await call(customer, 'GET', queue)).json());
+    const event = await app.inject({ method: 'GET', url: `${API_PREFIX}/events/${room.id}` });
+    expectMatches('GET /events/:eventId', 200, event.json());
+    const refusals: [string, number, Awaited<ReturnType<typeof call>>][] = [
+      [
+        'POST /events/:eventId/holds',
+        403,
+        await call(customer, 'POST', `/events/${room.id}/holds`, { quantity: 1 }),
+      ],
+      [
+        'POST /events/:eventId/orders',
+        403,
+        await call(customer, 'POST', `/events/${room.id}/orders`, { quantity: 1, payment: GOOD_CARD }, 'k-1'),
+      ],
+      [
+        'POST /events/:eventId/holds',
+        409,
+        await call(customer, 'POST', `/events/${notYet.id}/holds`, { quantity: 1 }),
+      ],
+    ];
+    for (const [route, status, res] of refusals) {
       expect(res.statusCode, `${route}: ${res.body}`).toBe(status);
       expectMatches(route, status, res.json());
     }

@@ -2,6 +2,7 @@
 // management on navigation.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { admissions } from './admission.ts';
 import { Loading, PageHeader } from './components/ui.tsx';
 import { myHolds } from './my-holds.ts';
 import { AuditPage } from './pages/admin/audit.tsx';
@@ -14,6 +15,7 @@ import { CheckoutPage } from './pages/checkout.tsx';
 import { EventPage } from './pages/event.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { OrderPage, OrdersPage } from './pages/orders.tsx';
+import { QueuePage } from './pages/queue.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { session, useSession } from './session.ts';
 
@@ -23,6 +25,7 @@ type Route = [pattern: string, access: Access, render: (p: Record<string, string
 const ROUTES: Route[] = [
   ['/', 'public', () => <EventsPage />],
   ['/events/:id', 'public', (p) => <EventPage id={p.id as string} />],
+  ['/events/:id/queue', 'user', (p) => <QueuePage id={p.id as string} />],
   ['/login', 'public', () => <LoginPage />],
   ['/signup', 'public', () => <SignupPage />],
   ['/account', 'user', () => <AccountPage />],
@@ -110,6 +113,7 @@ function Header() {
                 onClick={() => {
                   session.end('logout');
                   myHolds.clear();
+                  admissions.clear();
                   navigate('/');
                 }}
               >

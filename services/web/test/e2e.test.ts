@@ -468,6 +468,61 @@ describe('web client in Chromium', () => {
     expect(browserProblems).toEqual([]);
   }, 180_000);
 
+  it('when an event has a waiting room, then a customer queues, sees their place and wait, is let in and holds seats with the admission', async () => {
+    const adminToken = (await call('POST', '/auth/login', undefined, admin)).json.token as string;
+    const created = await call('POST', '/admin/events', adminToken, {
+      title: `Premiere ${randomUUID().slice(0, 6)}`,
+      description: 'A sale with a waiting room.',
+      venue: 'Queue Hall',
+      startsAt: new Date(Date.now() + 20 * 86400_000).toISOString(),
+      currency: 'EUR',
+      // One customer every 5 s: the two who joined first are let in before the browser's customer.
+      waitingRoom: { enabled: true, admitPerMinute: 12 },
+      layout: { sections: [{ name: 'Stalls', rows: 4, seatsPerRow: 12, priceCents: 6500 }] },
+    });
+    expect(created.status).toBe(201);
+    const eventId = created.json.id as string;
+    for (const i of [1, 2]) {
+      const ahead = await call('POST', '/auth/signup', undefined, {
+        email: `ahead-${i}-${randomUUID().slice(0, 8)}@example.test`,
+        password: PASSWORD,
+        name: `Ahead ${i}`,
+      });
+      expect((await call('POST', `/events/${eventId}/queue`, ahead.json.token)).status).toBe(200);
+    }
+
+    const context = await newContext();
+    const page = await newPage(context, 'queue');
+    await signUp(page, `/events/${eventId}`);
+    // The map is there to look at; the panel leads to the queue.
+    await page.getByTestId('waiting-room').waitFor();
+    await seatMapLive(page);
+    await page.getByRole('link', { name: 'Join the queue' }).click();
+    await page.waitForURL((u) => u.pathname === `/events/${eventId}/queue`);
+    const waiting = page.locator('[data-testid="queue"][data-state="waiting"]');
+    await waiting.waitFor();
+    expect(Number(await waiting.getAttribute('data-position'))).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('.queue-wait').textContent()).toMatch(/^\d+:\d\d$/);
+    await shot(page, 'waiting-room');
+
+    // Let in on schedule (at most about 10 s from now), then on to the seat map by itself.
+    await page.locator('[data-testid="queue"][data-state="admitted"]').waitFor({ timeout: 30_000 });
+    await page.waitForURL((u) => u.pathname === `/events/${eventId}`);
+    await seatMapLive(page);
+    await page.getByTestId('admitted').waitFor();
+    const [chosen] = await twoAdjacentSeats(page);
+    await seat(page, chosen).click();
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.waitForURL(/\/checkout\//);
+
+    // The same customer without the admission is refused by the API.
+    const refused = await call('POST', `/events/${eventId}/holds`, await tokenOf(page), { quantity: 1 });
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe('ADMISSION_REQUIRED');
+    await context.close();
+    expect(browserProblems).toEqual([]);
+  }, 120_000);
+
   it('when the screen is phone-sized, then the event page fits its width and the seats can still be chosen', async () => {
     const context = await newContext({ width: 390, height: 844 });
     const page = await newPage(context, 'phone');

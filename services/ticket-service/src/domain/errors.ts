@@ -6,12 +6,15 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'INVALID_CREDENTIALS'
   | 'FORBIDDEN'
+  | 'ADMISSION_REQUIRED'
   | 'NOT_FOUND'
   | 'NOT_ACCEPTABLE'
   | 'EMAIL_TAKEN'
   | 'SEAT_UNAVAILABLE'
   | 'SOLD_OUT'
   | 'HOLD_EXPIRED'
+  | 'SALES_NOT_OPEN'
+  | 'LIMIT_EXCEEDED'
   | 'IDEMPOTENCY_CONFLICT'
   | 'PAYMENT_DECLINED'
   | 'PAYLOAD_TOO_LARGE'
@@ -24,12 +27,19 @@ const STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  // An event with a waiting room: no valid Admission-Token for this customer and event.
+  ADMISSION_REQUIRED: 403,
   NOT_FOUND: 404,
   NOT_ACCEPTABLE: 406,
   EMAIL_TAKEN: 409,
   SEAT_UNAVAILABLE: 409,
   SOLD_OUT: 409,
   HOLD_EXPIRED: 409,
+  // Before the event's salesStartAt: holds and orders wait for the opening.
+  SALES_NOT_OPEN: 409,
+  // The customer's tickets and held seats for the event would pass its
+  // maxTicketsPerCustomer; `remaining` says how many more they may get.
+  LIMIT_EXCEEDED: 409,
   IDEMPOTENCY_CONFLICT: 409,
   PAYMENT_DECLINED: 402,
   PAYLOAD_TOO_LARGE: 413,

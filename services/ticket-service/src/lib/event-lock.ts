@@ -37,6 +37,11 @@ export interface LockSettings {
   maxHoldMs: number;
   /** How long a hold keeps the lock after its queue ran empty, waiting for more (0: no wait). */
   lingerMs: number;
+  /**
+   * Fault injection: added to every lease's end as this replica sees it, as if
+   * its clock ran behind (0 in production; see LOCK_CLOCK_SKEW_MS).
+   */
+  clockSkewMs: number;
   /** Longest a request waits in this replica's queue for its event. */
   queueTimeoutMs: number;
   /** Most requests one event may have waiting on this replica. */
@@ -57,6 +62,7 @@ export const defaultLockSettings: LockSettings = {
   maxBatch: 200,
   maxHoldMs: 250,
   lingerMs: 1_000,
+  clockSkewMs: 0,
   queueTimeoutMs: 2_000,
   maxQueue: 2_000,
   redisTimeoutMs: 500,
@@ -286,8 +292,8 @@ export function createEventLocker(
         epoch: undefined,
         version: Number.NaN,
         lost: false,
-        expiresAt: lock.expiration,
-        remainingMs: () => lock.expiration - Date.now(),
+        expiresAt: lock.expiration + settings.clockSkewMs,
+        remainingMs: () => lock.expiration + settings.clockSkewMs - Date.now(),
         async takeEpoch() {
           if (held.epoch !== undefined) return;
           // A holder whose lease ran out must not claim a new epoch: it would

@@ -14,7 +14,11 @@ import { closeClient } from './redis-quorum.ts';
 export interface SeatFeedMessage {
   eventId: string;
   version: number;
-  changes: { id: string; status: string }[];
+  /**
+   * `owner`: the user id of the order or active hold that has the seat (null:
+   * available). Internal: the public stream (routes/stream.ts) leaves it out.
+   */
+  changes: { id: string; status: string; owner?: string | null }[];
 }
 
 export type SeatListener = (message: SeatFeedMessage) => void;

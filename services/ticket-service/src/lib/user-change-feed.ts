@@ -3,6 +3,10 @@
 // a change is published on every Redis master and every replica subscribes on every
 // master: one master down loses nothing. A change arrives once per master;
 // dropping a copy twice costs nothing, so duplicates need no bookkeeping.
+//
+// The same mechanism, on a channel of its own, tells replicas that an event's
+// sales settings changed (plugins/app/waiting-room.ts); the "user id" is then an
+// event id.
 import type { Redis } from 'ioredis';
 import { closeClient } from './redis-quorum.ts';
 
@@ -31,7 +35,7 @@ interface Log {
   warn(obj: object, msg: string): void;
 }
 
-export function createUserChangeFeed(clients: Redis[], log: Log): UserChangeFeed {
+export function createUserChangeFeed(clients: Redis[], log: Log, channel = CHANNEL): UserChangeFeed {
   const listeners: UserChangeListener[] = [];
   const up = new Set<number>();
   const wasUp = new Set<number>();
@@ -52,7 +56,7 @@ export function createUserChangeFeed(clients: Redis[], log: Log): UserChangeFeed
     sub.on('message', (_channel: string, userId: string) => changed(userId));
     sub.on('close', () => up.delete(node));
     sub.on('ready', () => {
-      sub.subscribe(CHANNEL).then(() => {
+      sub.subscribe(channel).then(() => {
         // Changes published while this subscription was down may have reached no
         // other one either (the publisher may have reached only this master).
         if (wasUp.has(node)) for (const listener of listeners) listener.missed();
@@ -68,15 +72,18 @@ export function createUserChangeFeed(clients: Redis[], log: Log): UserChangeFeed
       changed(userId);
       // Not awaited: the change is committed whatever Redis says. A change that
       // reaches no master is dropped elsewhere only when the copies expire.
-      void Promise.allSettled(clients.map((c) => c.publish(CHANNEL, userId))).then((results) => {
+      void Promise.allSettled(clients.map((c) => c.publish(channel, userId))).then((results) => {
         const failed = results.filter((r) => r.status === 'rejected');
         if (failed.length === results.length) {
           log.warn(
-            { userId },
-            'user change reached no Redis master; other replicas see it within the auth cache TTL',
+            { id: userId, channel },
+            'change notification reached no Redis master; other replicas see it within their cache TTL',
           );
         } else if (failed.length > 0) {
-          log.debug({ userId, failed: failed.length }, 'user change missed some Redis masters');
+          log.debug(
+            { id: userId, channel, failed: failed.length },
+            'change notification missed some Redis masters',
+          );
         }
       });
     },

@@ -9,11 +9,12 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/signup',
     {
+      onRequest: app.rateLimits.signupPerAddress,
       schema: {
         tags: ['accounts'],
         summary: 'Create a customer account',
         body: SignupBody,
-        response: { 201: AuthResult, ...problems(400, 409, 413) },
+        response: { 201: AuthResult, ...problems(400, 409, 413, 429) },
       },
     },
     async (request, reply) => {
@@ -27,11 +28,15 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
+      // Per address on arrival; per account once the body names it, counting failures only.
+      onRequest: app.rateLimits.loginPerAddress,
+      preHandler: app.rateLimits.failedLoginsPerAccount.check,
+      onError: app.rateLimits.failedLoginsPerAccount.count,
       schema: {
         tags: ['accounts'],
         summary: 'Exchange email and password for a token',
         body: LoginBody,
-        response: { 200: AuthResult, ...problems(400, 401, 413) },
+        response: { 200: AuthResult, ...problems(400, 401, 413, 429) },
       },
     },
     async (request) => {

@@ -6,6 +6,7 @@ import { actorOf } from '../plugins/app/domain-context.ts';
 import { EventParams, problems } from '../schemas/common.ts';
 import { Order } from '../schemas/events.ts';
 import { Hold, HoldParams, IdempotencyHeaders, OrderHoldBody, SeatSelection } from '../schemas/purchase.ts';
+import { AdmissionHeaders, GateRefusals } from '../schemas/waiting-room.ts';
 
 const buyer = { tags: ['purchase'], security: [{ bearer: [] }] };
 
@@ -13,13 +14,16 @@ const holds: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/events/:eventId/holds',
     {
-      onRequest: app.requireUser,
+      onRequest: [app.requireUser, app.rateLimits.holdsPerUser],
+      // Before the purchase path: sales open, and admitted on a waiting-room event.
+      preHandler: app.requireAdmission,
       schema: {
         ...buyer,
         summary: 'Hold seats (by id, or the best N) for a limited time',
         params: EventParams,
+        headers: Type.Object(AdmissionHeaders),
         body: SeatSelection,
-        response: { 201: Hold, ...problems(400, 401, 404, 409, 413, 503) },
+        response: { 201: Hold, ...problems(400, 401, 403, 404, 409, 413, 429, 503), ...GateRefusals },
       },
     },
     async (request, reply) => {
@@ -58,14 +62,14 @@ const holds: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/holds/:holdId/order',
     {
-      onRequest: app.requireUser,
+      onRequest: [app.requireUser, app.rateLimits.ordersPerUser],
       schema: {
         ...buyer,
         summary: 'Buy the seats of a hold',
         params: HoldParams,
         headers: IdempotencyHeaders,
         body: OrderHoldBody,
-        response: { 200: Order, 201: Order, ...problems(400, 401, 402, 404, 409, 413, 503) },
+        response: { 200: Order, 201: Order, ...problems(400, 401, 402, 404, 409, 413, 429, 503) },
       },
     },
     async (request, reply) => {

@@ -24,13 +24,13 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/me/password',
     {
-      onRequest: app.requireUser,
+      onRequest: [app.requireUser, app.rateLimits.passwordChangePerAddress],
       schema: {
         tags: ['accounts'],
         summary: 'Change the password; every token issued before stops working',
         security: [{ bearer: [] }],
         body: ChangePasswordBody,
-        response: { 204: Type.Null(), ...problems(400, 401, 413) },
+        response: { 204: Type.Null(), ...problems(400, 401, 413, 429) },
       },
     },
     async (request, reply) => {

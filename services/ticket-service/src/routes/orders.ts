@@ -6,6 +6,7 @@ import { actorOf } from '../plugins/app/domain-context.ts';
 import { EventParams, problems } from '../schemas/common.ts';
 import { Order } from '../schemas/events.ts';
 import { BuyNowBody, IdempotencyHeaders, OrderParams } from '../schemas/purchase.ts';
+import { AdmissionHeaders, GateRefusals } from '../schemas/waiting-room.ts';
 
 const buyer = { tags: ['purchase'], security: [{ bearer: [] }] };
 
@@ -13,14 +14,21 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/events/:eventId/orders',
     {
-      onRequest: app.requireUser,
+      onRequest: [app.requireUser, app.rateLimits.ordersPerUser],
+      // Before the purchase path: sales open, and admitted on a waiting-room event.
+      preHandler: app.requireAdmission,
       schema: {
         ...buyer,
         summary: 'Hold and buy in one step',
         params: EventParams,
-        headers: IdempotencyHeaders,
+        headers: Type.Object({ ...IdempotencyHeaders.properties, ...AdmissionHeaders }),
         body: BuyNowBody,
-        response: { 200: Order, 201: Order, ...problems(400, 401, 402, 404, 409, 413, 503) },
+        response: {
+          200: Order,
+          201: Order,
+          ...problems(400, 401, 402, 403, 404, 409, 413, 429, 503),
+          ...GateRefusals,
+        },
       },
     },
     async (request, reply) => {

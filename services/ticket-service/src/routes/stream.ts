@@ -17,6 +17,8 @@ const MAX_QUEUED_MESSAGES = 256;
 
 const stream: FastifyPluginAsyncTypebox = async (app) => {
   const open = new Set<FastifyReply>();
+  // Streams past the cap check but not yet in `open` (their event is being looked up).
+  let opening = 0;
   // Open streams would hold a draining replica open forever: end them first.
   app.addHook('preClose', async () => {
     for (const reply of open) reply.sse.close();
@@ -37,7 +39,7 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
             description: '`event: ready` once, then `event: seats` with `{version, changes: [{id, status}]}`',
             content: { 'text/event-stream': { schema: Type.String() } },
           },
-          ...problems(400, 404, 406),
+          ...problems(400, 404, 406, 503),
         },
       },
     },
@@ -46,7 +48,20 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
       if (!acceptsEventStream(request.headers.accept)) {
         throw new AppError('NOT_ACCEPTABLE', 'This endpoint answers text/event-stream only.');
       }
-      const event = await app.db.event.findUnique({ where: { id: eventId }, select: { seatVersion: true } });
+      // Each open stream holds a socket and buffers on this replica: past SEAT_STREAMS_MAX
+      // it answers 503, so that a crowd (or a bot) cannot exhaust it; the client
+      // retries, and may reach another replica. (The gateway caps streams per address.)
+      if (open.size + opening >= app.config.seatStreamsMax) {
+        app.metrics.seatStreamsRefused.inc();
+        throw new AppError('UNAVAILABLE', 'This replica has no room for another seat stream; retry shortly.');
+      }
+      opening++;
+      let event: { seatVersion: bigint } | null;
+      try {
+        event = await app.db.event.findUnique({ where: { id: eventId }, select: { seatVersion: true } });
+      } finally {
+        opening--;
+      }
       if (!event) throw notFound('event');
       // The client may have gone while we looked the event up; its close has
       // then already happened, and a subscription now would never end.
@@ -68,7 +83,11 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
           .send({
             id: String(message.version),
             event: 'seats',
-            data: { version: message.version, changes: message.changes },
+            // Who has a seat stays inside the cluster: the stream says only what it is.
+            data: {
+              version: message.version,
+              changes: message.changes.map(({ id, status }) => ({ id, status })),
+            },
           })
           .catch(() => reply.sse.close())
           .finally(() => {

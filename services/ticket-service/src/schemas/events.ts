@@ -1,5 +1,16 @@
 import { Type } from 'typebox';
 import { Currency, DateTime, Id, Label, Text } from './common.ts';
+import { SalesStartAt, WaitingRoom } from './waiting-room.ts';
+
+/** Tickets plus held seats one customer may have for the event (README, "Per-customer limits"). */
+const MaxTicketsPerCustomer = (options: { default?: number } = {}) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    description:
+      'tickets plus seats in active holds one customer may have for this event (409 LIMIT_EXCEEDED)',
+    ...options,
+  });
 
 export const EventStatus = Type.Union([Type.Literal('on_sale'), Type.Literal('closed')]);
 export const SeatStatus = Type.Union([Type.Literal('available'), Type.Literal('held'), Type.Literal('sold')]);
@@ -16,6 +27,9 @@ export const Event = Type.Object({
   availableCount: Type.Integer(),
   minPriceCents: Type.Integer(),
   maxPriceCents: Type.Integer(),
+  salesStartAt: SalesStartAt,
+  waitingRoom: Type.Union([WaitingRoom, Type.Null()], { description: 'null: never had one' }),
+  maxTicketsPerCustomer: MaxTicketsPerCustomer(),
 });
 
 export const Sales = Type.Object({
@@ -74,6 +88,9 @@ export const CreateEventBody = Type.Object(
     venue: Label(200),
     startsAt: DateTime,
     currency: Currency,
+    salesStartAt: Type.Optional(SalesStartAt),
+    waitingRoom: Type.Optional(WaitingRoom),
+    maxTicketsPerCustomer: Type.Optional(MaxTicketsPerCustomer({ default: 10 })),
     layout: Type.Object(
       { sections: Type.Array(Section, { minItems: 1, maxItems: 100 }) },
       { additionalProperties: false },
@@ -82,7 +99,15 @@ export const CreateEventBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const PatchEventBody = Type.Object({ status: EventStatus }, { additionalProperties: false });
+export const PatchEventBody = Type.Object(
+  {
+    status: Type.Optional(EventStatus),
+    salesStartAt: Type.Optional(SalesStartAt),
+    waitingRoom: Type.Optional(WaitingRoom),
+    maxTicketsPerCustomer: Type.Optional(MaxTicketsPerCustomer()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 export const OrderSeat = Type.Object({ id: Id, label: Type.String(), priceCents: Type.Integer() });
 

@@ -8,6 +8,7 @@ import { ensureAdmin } from '../../src/domain/accounts/bootstrap-admin.ts';
 import type { PaymentProvider } from '../../src/domain/payments/provider.ts';
 import { createTestPaymentProvider } from '../../src/domain/payments/test-provider.ts';
 import { serverOptions } from '../../src/server-options.ts';
+import { TEST_RATE_LIMIT_FACTOR } from './rate-limit-factor.ts';
 import { testServices } from './services.ts';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -27,6 +28,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       // The same for orders whose capture was lost: only tests of the capture
       // sweep run it, on a database of their own.
       CAPTURE_SWEEP_INTERVAL_MS: '3600000',
+      // Every test comes from one address and many buy as one user; the rate
+      // limits are tested with their own settings (rate-limits.test.ts).
+      TICKETS_RATE_LIMIT_FACTOR: TEST_RATE_LIMIT_FACTOR,
+      // The fixed test secret above is weak on purpose (secrets are tested in config.test.ts).
+      TICKETS_ALLOW_WEAK_SECRETS: '1',
     },
     overrides,
   );
@@ -42,11 +48,11 @@ export const testPayments = createTestPaymentProvider({ strict: true });
 
 export async function buildTestApp(
   overrides: Partial<Config> = {},
-  { payments = testPayments }: { payments?: PaymentProvider } = {},
+  { payments = testPayments, now }: { payments?: PaymentProvider; now?: () => number } = {},
 ): Promise<FastifyInstance> {
   const config = testConfig(overrides);
   const server = Fastify(serverOptions(config));
-  await server.register(app, { config, payments });
+  await server.register(app, { config, payments, now });
   await server.ready();
   return server;
 }

@@ -9,6 +9,7 @@ import type {
   NewEvent,
   Order,
   Page,
+  QueueState,
   Role,
   SeatMap,
   TicketEvent,
@@ -40,8 +41,24 @@ export const getSeats = (id: string, signal?: AbortSignal) =>
 
 export const streamUrl = (id: string) => `/api/v1/events/${enc(id)}/stream`;
 
-export const createHold = (eventId: string, body: { seatIds: string[] } | { quantity: number }) =>
-  api<Hold>(`/events/${enc(eventId)}/holds`, { method: 'POST', body });
+/** On an event with a waiting room, `admissionToken` is the one its queue gave. */
+export const createHold = (
+  eventId: string,
+  body: { seatIds: string[] } | { quantity: number },
+  admissionToken?: string,
+) =>
+  api<Hold>(`/events/${enc(eventId)}/holds`, {
+    method: 'POST',
+    body,
+    headers: admissionToken ? { 'admission-token': admissionToken } : {},
+  });
+
+/** Idempotent: joining again keeps the place (or, once the admission ran out, queues anew). */
+export const joinQueue = (eventId: string, signal?: AbortSignal) =>
+  api<QueueState>(`/events/${enc(eventId)}/queue`, { method: 'POST', signal });
+
+export const getQueue = (eventId: string, signal?: AbortSignal) =>
+  api<QueueState>(`/events/${enc(eventId)}/queue`, { signal });
 
 export const getHold = (id: string, signal?: AbortSignal) => api<Hold>(`/holds/${enc(id)}`, { signal });
 

@@ -18,6 +18,10 @@ const MESSAGES: Record<string, string> = {
   SEAT_UNAVAILABLE: 'Some of those seats were just taken by someone else. Please pick other seats.',
   SOLD_OUT: 'There are not that many seats left. Try a smaller number.',
   HOLD_EXPIRED: 'Your hold ran out and the seats went back on sale. Please pick your seats again.',
+  SALES_NOT_OPEN: 'Sales for this event have not opened yet.',
+  LIMIT_EXCEEDED:
+    'That would be more tickets than one customer may have for this event (seats on hold count too).',
+  ADMISSION_REQUIRED: 'This sale has a waiting room: please join the queue and wait for your turn.',
   IDEMPOTENCY_CONFLICT:
     'This payment was already sent with different details. Please start the checkout again.',
   PAYMENT_DECLINED: 'Your card was declined. Nothing was charged and no seats were bought.',
@@ -49,6 +53,10 @@ const FIELD_NAMES: Record<string, string> = {
   quantity: 'Number of seats',
   seatIds: 'Seats',
   role: 'Role',
+  salesStartAt: 'Sales start',
+  waitingRoom: 'Waiting room',
+  admitPerMinute: 'admissions per minute',
+  maxTicketsPerCustomer: 'Tickets per customer',
 };
 
 /** `body/layout/sections/1/name` → `Section 2 name`. */

@@ -29,7 +29,28 @@ export interface TicketEvent {
   availableCount: number;
   minPriceCents: number;
   maxPriceCents: number;
+  /** Holds and orders are refused before this time (SALES_NOT_OPEN); null: open. */
+  salesStartAt: string | null;
+  /** null: the event never had one. */
+  waitingRoom: WaitingRoom | null;
 }
+
+export interface WaitingRoom {
+  enabled: boolean;
+  admitPerMinute: number;
+}
+
+/** GET/POST /events/:id/queue. */
+export type QueueState =
+  | {
+      state: 'waiting';
+      position: number;
+      estimatedWaitSeconds: number;
+      /** Before the opening: the order is drawn at random then. */
+      provisional: boolean;
+    }
+  | { state: 'admitted'; admissionToken: string; expiresAt: string }
+  | { state: 'expired'; expiredAt: string };
 
 export interface Sales {
   soldCount: number;
@@ -113,6 +134,8 @@ export interface NewEvent {
   venue: string;
   startsAt: string;
   currency: string;
+  salesStartAt?: string;
+  waitingRoom?: WaitingRoom;
   layout: { sections: SectionLayout[] };
 }
 
@@ -125,4 +148,6 @@ export interface Problem {
   code: string;
   errors?: { path?: string; message?: string; field?: string }[];
   unavailable?: string[];
+  /** ADMISSION_REQUIRED: why the token was refused. */
+  reason?: 'missing' | 'invalid' | 'expired';
 }

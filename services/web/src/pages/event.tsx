@@ -1,6 +1,9 @@
 // One event: the live seat map, choosing seats (by clicking, or the best N) and
-// holding them for checkout.
+// holding them for checkout. Before the sales open, and on an event with a
+// waiting room until the queue has admitted this customer, the map is there to
+// look at and the panel says what to wait for.
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { admissions } from '../admission.ts';
 import { createHold, getEvent, getHold, listOrders } from '../api/endpoints.ts';
 import { isCode } from '../api/problems.ts';
 import type { Hold, Seat } from '../api/types.ts';
@@ -8,8 +11,8 @@ import { clock } from '../clock.ts';
 import { Countdown } from '../components/countdown.tsx';
 import { Legend, SeatMap } from '../components/seat-map.tsx';
 import { ErrorBox, Loading, Notice } from '../components/ui.tsx';
-import { dateTime, money, plural, priceRange } from '../format.ts';
-import { useAsync, useTitle } from '../hooks.ts';
+import { countdown, dateTime, money, plural, priceRange, time } from '../format.ts';
+import { useAsync, useNow, useTitle } from '../hooks.ts';
 import { myHolds } from '../my-holds.ts';
 import { Link, navigate } from '../router.tsx';
 import { layoutOf } from '../seats/seat-book.ts';
@@ -30,6 +33,8 @@ export function EventPage({ id }: { id: string }) {
   const [taken, setTaken] = useState<string[]>([]);
   const [limitHit, setLimitHit] = useState(false);
   const [hold, setHold] = useState<Hold | null>(null);
+  // Re-renders when the sales open or an admission runs out.
+  const now = useNow(1000);
 
   // A hold this tab made earlier for this event, if it is still running.
   useEffect(() => {
@@ -98,7 +103,7 @@ export function EventPage({ id }: { id: string }) {
     setTaken([]);
     try {
       const body = kind === 'seats' ? { seatIds: [...selected] } : { quantity: Number(quantity) };
-      const created = await createHold(id, body);
+      const created = await createHold(id, body, admissions.get(id, user.id)?.token);
       myHolds.remember(id, created);
       setSelected(new Set());
       navigate(`/checkout/${created.id}`);
@@ -108,6 +113,8 @@ export function EventPage({ id }: { id: string }) {
         setSelected((s) => new Set([...s].filter((seatId) => !gone.includes(seatId))));
         setTaken(gone.map((seatId) => seatsById.get(seatId)?.label ?? 'A seat'));
       }
+      // The admission ran out (or was never valid): the panel leads back to the queue.
+      if (isCode(err, 'ADMISSION_REQUIRED')) admissions.forget(id);
       setError(err);
     } finally {
       setBusy(null);
@@ -131,6 +138,10 @@ export function EventPage({ id }: { id: string }) {
   const total = chosen.reduce((sum, s) => sum + s.priceCents, 0);
   const counts = book?.counts();
   const holdActive = hold !== null && Date.parse(hold.expiresAt) > clock.now();
+  const opensAt = e.salesStartAt && Date.parse(e.salesStartAt) > now ? e.salesStartAt : null;
+  const queued = e.waitingRoom?.enabled === true;
+  const admission = queued && user ? admissions.get(id, user.id) : undefined;
+  const mayChoose = onSale && !opensAt && (!queued || admission !== undefined);
 
   return (
     <div class="event-page">
@@ -167,7 +178,7 @@ export function EventPage({ id }: { id: string }) {
                 statusOf={statusOf}
                 mine={mine}
                 selected={selected}
-                onToggle={onSale && !holdActive ? toggle : undefined}
+                onToggle={mayChoose && !holdActive ? toggle : undefined}
                 revision={live.revision}
                 label={`Seat map of ${e.title}`}
               />
@@ -187,9 +198,26 @@ export function EventPage({ id }: { id: string }) {
             </div>
           ) : !onSale ? (
             <p>Sales are closed for this event.</p>
+          ) : queued && !admission ? (
+            <WaitingRoomCard eventId={id} opensAt={opensAt} loggedIn={Boolean(user)} error={error} />
+          ) : opensAt ? (
+            <div data-testid="sales-not-open">
+              <h2>Sales open soon</h2>
+              <p>
+                Sales open on <time dateTime={opensAt}>{dateTime(opensAt)}</time>, in{' '}
+                <strong class="countdown-time">{countdown(Date.parse(opensAt) - now)}</strong>. You can look
+                at the seats until then.
+              </p>
+            </div>
           ) : (
             <>
               <h2>Your selection</h2>
+              {admission && (
+                <p class="hint" data-testid="admitted">
+                  You are in: your turn lasts until{' '}
+                  <time dateTime={admission.expiresAt}>{time(admission.expiresAt)}</time>.
+                </p>
+              )}
               {taken.length > 0 && (
                 <Notice kind="warning">
                   Just taken by someone else: {taken.join(', ')}. Please pick other seats.
@@ -267,6 +295,7 @@ export function EventPage({ id }: { id: string }) {
                   SEAT_UNAVAILABLE:
                     'Some of those seats were just taken by someone else. Please pick other seats.',
                   SOLD_OUT: `There are not ${quantity} seats left together. Try a smaller number.`,
+                  ADMISSION_REQUIRED: 'Your turn has ended. Please join the queue again.',
                 }}
               />
               {!user && (
@@ -280,6 +309,51 @@ export function EventPage({ id }: { id: string }) {
           )}
         </aside>
       </div>
+    </div>
+  );
+}
+
+/** The panel of an event with a waiting room, until the queue has let this customer in. */
+function WaitingRoomCard({
+  eventId,
+  opensAt,
+  loggedIn,
+  error,
+}: {
+  eventId: string;
+  opensAt: string | null;
+  loggedIn: boolean;
+  error: unknown;
+}) {
+  const queuePath = `/events/${eventId}/queue`;
+  return (
+    <div data-testid="waiting-room">
+      <h2>This sale has a waiting room</h2>
+      <ErrorBox
+        error={isCode(error, 'ADMISSION_REQUIRED') ? error : null}
+        overrides={{ ADMISSION_REQUIRED: 'Your turn has ended. Please join the queue again.' }}
+      />
+      <p>
+        Customers are let in a few at a time, so that everyone gets a fair chance at the seats.
+        {opensAt && (
+          <>
+            {' '}
+            Sales open on <time dateTime={opensAt}>{dateTime(opensAt)}</time>; everyone who joins the queue
+            before then gets a random place.
+          </>
+        )}
+      </p>
+      {loggedIn ? (
+        <Link class="button primary" href={queuePath}>
+          Join the queue
+        </Link>
+      ) : (
+        <p class="hint">
+          <Link href={`/login?next=${encodeURIComponent(queuePath)}`}>Log in</Link> or{' '}
+          <Link href={`/signup?next=${encodeURIComponent(queuePath)}`}>create an account</Link> to join the
+          queue.
+        </p>
+      )}
     </div>
   );
 }

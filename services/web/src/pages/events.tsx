@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { listEvents } from '../api/endpoints.ts';
 import type { TicketEvent } from '../api/types.ts';
+import { clock } from '../clock.ts';
 import { ErrorBox, Loading, PageHeader } from '../components/ui.tsx';
 import { dateTime, priceRange } from '../format.ts';
 import { useAsync, useTitle } from '../hooks.ts';
@@ -63,6 +64,8 @@ export function EventsPage() {
 
 function EventCard({ event }: { event: TicketEvent }) {
   const onSale = event.status === 'on_sale';
+  const opens =
+    event.salesStartAt && Date.parse(event.salesStartAt) > clock.now() ? event.salesStartAt : null;
   return (
     <article class="event-card">
       <h2>
@@ -80,6 +83,16 @@ function EventCard({ event }: { event: TicketEvent }) {
             : `${event.availableCount} of ${event.seatCount} seats left`}
         </span>
       </p>
+      {onSale && (opens || event.waitingRoom?.enabled) && (
+        <p class="event-meta">
+          {opens && (
+            <span>
+              Sales open <time dateTime={opens}>{dateTime(opens)}</time>
+            </span>
+          )}
+          {event.waitingRoom?.enabled && <span class="badge queue">Waiting room</span>}
+        </p>
+      )}
     </article>
   );
 }

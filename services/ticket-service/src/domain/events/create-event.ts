@@ -5,7 +5,9 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor, DomainContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { checkDateTime } from './date-time.ts';
 import { eventViews } from './event-view.ts';
+import { type SalesSettingsInput, salesColumns } from './sales-settings.ts';
 
 export const MAX_SEATS_PER_EVENT = 100_000;
 
@@ -16,13 +18,15 @@ export interface SectionLayout {
   priceCents: number;
 }
 
-export interface NewEvent {
+export interface NewEvent extends SalesSettingsInput {
   title: string;
   description?: string;
   venue: string;
   startsAt: string;
   currency: string;
   layout: { sections: SectionLayout[] };
+  /** 1..100; 10 when not given. */
+  maxTicketsPerCustomer?: number;
 }
 
 function checkLayout(sections: SectionLayout[]): number {
@@ -44,22 +48,10 @@ function checkLayout(sections: SectionLayout[]): number {
   return seats;
 }
 
-function checkStart(value: string): Date {
-  const startsAt = new Date(value);
-  const year = startsAt.getUTCFullYear();
-  // "date-time" admits leap seconds and year 0, which neither JavaScript nor
-  // Postgres can store.
-  if (Number.isNaN(startsAt.getTime()) || year < 2000 || year > 9999) {
-    throw new AppError('VALIDATION_FAILED', 'The start time is not valid.', {
-      errors: [{ path: 'body/startsAt', message: 'must be a date-time between the years 2000 and 9999' }],
-    });
-  }
-  return startsAt;
-}
-
 export async function createEvent(ctx: DomainContext, actor: Actor, input: NewEvent) {
   const seatCount = checkLayout(input.layout.sections);
-  const startsAt = checkStart(input.startsAt);
+  const startsAt = checkDateTime(input.startsAt, 'startsAt', 'The start time');
+  const sales = salesColumns(input);
   return ctx.db.$transaction(
     async (tx) => {
       // Writing up to 100,000 seats can outlast the pool's statement_timeout
@@ -75,6 +67,12 @@ export async function createEvent(ctx: DomainContext, actor: Actor, input: NewEv
           currency: input.currency,
           seatCount,
           createdById: actor.id,
+          ...sales,
+          ...(input.maxTicketsPerCustomer !== undefined
+            ? { maxTicketsPerCustomer: input.maxTicketsPerCustomer }
+            : {}),
+          // The admission clock's row (domain/waiting-room/join-queue.ts).
+          ...(input.waitingRoom ? { waitingRoom: { create: {} } } : {}),
         },
       });
       for (const s of input.layout.sections) {
@@ -88,7 +86,14 @@ export async function createEvent(ctx: DomainContext, actor: Actor, input: NewEv
         actor,
         action: 'event.create',
         subject: `event:${event.id}`,
-        detail: { title: event.title, seatCount, sections: input.layout.sections.length },
+        detail: {
+          title: event.title,
+          seatCount,
+          sections: input.layout.sections.length,
+          maxTicketsPerCustomer: event.maxTicketsPerCustomer,
+          ...(input.salesStartAt ? { salesStartAt: input.salesStartAt } : {}),
+          ...(input.waitingRoom ? { waitingRoom: input.waitingRoom } : {}),
+        },
       });
       const [view] = await eventViews(tx, [event]);
       return view as NonNullable<typeof view>;

@@ -56,6 +56,10 @@ interface EventRow {
   currency: string;
   status: 'on_sale' | 'closed';
   seatCount: number;
+  salesStartAt: Date | null;
+  waitingRoomEnabled: boolean;
+  admitPerMinute: number | null;
+  maxTicketsPerCustomer: number;
 }
 
 export function eventView(e: EventRow, counts: SeatCounts | undefined) {
@@ -71,6 +75,11 @@ export function eventView(e: EventRow, counts: SeatCounts | undefined) {
     availableCount: counts?.available ?? 0,
     minPriceCents: counts?.minPriceCents ?? 0,
     maxPriceCents: counts?.maxPriceCents ?? 0,
+    salesStartAt: e.salesStartAt?.toISOString() ?? null,
+    // An event that never had a waiting room has no rate either: null.
+    waitingRoom:
+      e.admitPerMinute === null ? null : { enabled: e.waitingRoomEnabled, admitPerMinute: e.admitPerMinute },
+    maxTicketsPerCustomer: e.maxTicketsPerCustomer,
   };
 }
 

@@ -11,6 +11,12 @@ export type SeatStatus = 'available' | 'held' | 'sold';
 export interface SeatChange {
   id: string;
   status: SeatStatus;
+  /**
+   * The customer whose order or active hold has the seat; null when it is
+   * available. Replicas' seat views count each customer's seats from it (the
+   * per-customer limit); the public stream leaves it out.
+   */
+  owner: string | null;
 }
 
 /** Test hooks into the purchase path; empty in production. */
@@ -34,6 +40,12 @@ export interface PurchaseContext extends DomainContext {
   seatViews: SeatViews;
   /** Whether a buyer's Idempotency-Key is stored (asked by refusals, batched). */
   usedKeys: UsedKeys;
+  /**
+   * The event's maxTicketsPerCustomer from this replica's copy of its settings
+   * (no statement when known; see plugins/app/waiting-room.ts); undefined for an
+   * unknown event. Used to decide in memory; the database checks it again.
+   */
+  ticketLimitOf(eventId: string): Promise<number | undefined>;
   holdTtlSeconds: number;
   publishSeats(eventId: string, version: number, changes: SeatChange[]): void;
   faults: Faults;

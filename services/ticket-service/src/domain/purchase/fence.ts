@@ -24,6 +24,8 @@ export interface Fence {
   eventStatus: 'on_sale' | 'closed';
   currency: string;
   eventTitle: string;
+  /** The event's per-customer limit, as stored when this transaction took the event row. */
+  maxTicketsPerCustomer: number;
 }
 
 export interface FencedResult<T> {
@@ -35,11 +37,17 @@ async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: 
   // Also takes the event row's lock until COMMIT, which orders every seat
   // transaction of this event in Postgres, whoever thinks it holds the Redlock.
   const rows = await tx.$queryRaw<
-    { seat_version: bigint; status: 'on_sale' | 'closed'; currency: string; title: string }[]
+    {
+      seat_version: bigint;
+      status: 'on_sale' | 'closed';
+      currency: string;
+      title: string;
+      max_tickets_per_customer: number;
+    }[]
   >(
     Prisma.sql`UPDATE events SET seat_version = seat_version + 1
                 WHERE id = ${eventId}::uuid AND lock_epoch = ${epoch}
-                RETURNING seat_version, status, currency, title`,
+                RETURNING seat_version, status, currency, title, max_tickets_per_customer`,
   );
   const row = rows[0];
   if (!row) throw new FencedError(eventId, epoch);
@@ -49,6 +57,7 @@ async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: 
     eventStatus: row.status,
     currency: row.currency,
     eventTitle: row.title,
+    maxTicketsPerCustomer: row.max_tickets_per_customer,
   };
 }
 

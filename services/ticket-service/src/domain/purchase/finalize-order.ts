@@ -2,7 +2,8 @@
 // seats become sold, the order and its tickets are written and the
 // Idempotency-Key is completed, all in one transaction. The unique (event, seat)
 // constraint on tickets stands behind every other guard. One-step purchases are
-// sold in batches instead (sell-batch.ts).
+// sold in batches instead (sell-batch.ts). Ordering a hold adds nothing against
+// the per-customer limit: its seats counted as held, now they count as tickets.
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -69,7 +70,7 @@ async function writeOrder(
   };
   return {
     result: { orderId: o.orderId, totalCents, view },
-    changes: o.seats.map((s) => ({ id: s.id, status: 'sold' as const })),
+    changes: o.seats.map((s) => ({ id: s.id, status: 'sold' as const, owner: o.actor.id })),
   };
 }
 

@@ -1,6 +1,11 @@
 // Holds: seats set aside for one buyer for a limited time. Every change of seat
 // status runs through runFenced (event lock + Postgres fence + conditional
 // updates), so a seat is only ever held by one hold.
+//
+// Held seats count against the event's per-customer limit like tickets, checked
+// in the hold's own transaction. There is no separate cap on the number of
+// holds: each holds at least one seat, so a customer's holds never keep more
+// than maxTicketsPerCustomer seats from others, however they are split.
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -10,7 +15,7 @@ import type { PurchaseContext } from './context.ts';
 import { runFenced } from './fence.ts';
 import { holdView } from './hold-view.ts';
 import { pickBestSeats } from './pick-seats.ts';
-import { distinctSeatIds, refuse } from './seat-claims.ts';
+import { distinctSeatIds, limitExceeded, refuse } from './seat-claims.ts';
 
 export type SeatSelection = { seatIds: string[] } | { quantity: number };
 
@@ -30,6 +35,13 @@ export async function createHold(
         unavailable: 'seatIds' in selection ? selection.seatIds : [],
       });
     }
+    // The fence holds the event row, so no seat of this event changes hands until
+    // COMMIT: the count is exact, whatever other replicas do.
+    const wanted = 'seatIds' in selection ? selection.seatIds.length : selection.quantity;
+    const [count] = await tx.$queryRaw<{ owned: number }[]>(Prisma.sql`
+      SELECT tickets_customer_count(${eventId}::uuid, ${actor.id}::uuid) AS owned`);
+    const owned = count?.owned ?? 0;
+    if (owned + wanted > fence.maxTicketsPerCustomer) throw limitExceeded(fence.maxTicketsPerCustomer, owned);
     const seatIds =
       'seatIds' in selection
         ? selection.seatIds
@@ -53,7 +65,10 @@ export async function createHold(
       subject: `hold:${holdId}`,
       detail: { eventId, seatIds, totalCents },
     });
-    return { result: undefined, changes: seatIds.map((id) => ({ id, status: 'held' as const })) };
+    return {
+      result: undefined,
+      changes: seatIds.map((id) => ({ id, status: 'held' as const, owner: actor.id })),
+    };
   });
   ctx.metrics.holdsCreated.inc();
   return holdView(ctx.db, holdId);
@@ -115,6 +130,9 @@ export async function releaseHoldSeats(
       subject: `hold:${holdId}`,
       detail: { eventId, seatIds: freed.map((s) => s.id) },
     });
-    return { result: true, changes: freed.map((s) => ({ id: s.id, status: 'available' as const })) };
+    return {
+      result: true,
+      changes: freed.map((s) => ({ id: s.id, status: 'available' as const, owner: null })),
+    };
   });
 }

@@ -1,13 +1,14 @@
 // Before a one-step purchase claims anything: refuse what is plainly not there
-// (sold out, taken) from the replica's in-memory seat view, without a lock or a
-// database read, and say how much to authorize: the sum of the named seats, or N
-// times the dearest available seat. The view may be a moment old (see
-// seat-view.ts); it can only refuse, and a "yes" is decided again under the lock.
-// Seat ids the event does not have are bad input, answered 400 here: an event's
-// seats never change after it is created, so the view knows them exactly.
+// (sold out, taken, past the customer's limit) from the replica's in-memory seat
+// view, without a lock or a database read, and say how much to authorize: the
+// sum of the named seats, or N times the dearest available seat. The view may be
+// a moment old (see seat-view.ts); it can only refuse, and a "yes" is decided
+// again under the lock. Seat ids the event does not have are bad input, answered
+// 400 here: an event's seats never change after it is created, so the view knows
+// them exactly.
 import { AppError } from '../errors.ts';
 import type { SeatSelection } from './holds.ts';
-import { notThisEvent } from './seat-claims.ts';
+import { limitExceeded, notThisEvent } from './seat-claims.ts';
 import type { EventSeats } from './seat-view.ts';
 
 export interface Inspection {
@@ -17,16 +18,29 @@ export interface Inspection {
   currency: string;
 }
 
-export function inspectSelection(view: EventSeats, selection: SeatSelection): Inspection {
+/** Who buys, and the event's maxTicketsPerCustomer as this replica knows it (undefined: unknown). */
+export interface Customer {
+  id: string;
+  limit: number | undefined;
+}
+
+export function inspectSelection(view: EventSeats, selection: SeatSelection, customer: Customer): Inspection {
   const currency = view.currency;
+  const wanted = 'quantity' in selection ? selection.quantity : selection.seatIds.length;
+  const owned = view.owned(customer.id);
+  const overLimit = (): AppError | undefined =>
+    customer.limit !== undefined && owned + wanted > customer.limit
+      ? limitExceeded(customer.limit, owned)
+      : undefined;
   if ('quantity' in selection) {
     const remaining = view.availableCount();
     const refusal =
-      remaining < selection.quantity
+      overLimit() ??
+      (remaining < selection.quantity
         ? new AppError('SOLD_OUT', `Fewer than ${selection.quantity} seats remain for this event.`, {
             remaining,
           })
-        : undefined;
+        : undefined);
     return { refusal, amountCents: view.dearestAvailable() * selection.quantity, currency };
   }
   const foreign = selection.seatIds.filter((id) => !view.seats.has(id));
@@ -40,8 +54,9 @@ export function inspectSelection(view: EventSeats, selection: SeatSelection): In
     if (seat.status !== 'available') unavailable.push(id);
   }
   const refusal =
-    unavailable.length > 0
+    overLimit() ??
+    (unavailable.length > 0
       ? new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', { unavailable })
-      : undefined;
+      : undefined);
   return { refusal, amountCents, currency };
 }

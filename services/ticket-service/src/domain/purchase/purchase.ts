@@ -199,8 +199,11 @@ export async function buyNow(
   const started = performance.now();
   const hash = requestHash('buy-now', eventId, { selection, payment });
   const wanted = 'seatIds' in selection ? { seatIds: distinctSeatIds(selection.seatIds) } : selection;
-  const view = await ctx.seatViews.of(eventId);
-  const { amountCents, currency, refusal } = inspectSelection(view, wanted);
+  const [view, maxTickets] = await Promise.all([ctx.seatViews.of(eventId), ctx.ticketLimitOf(eventId)]);
+  const { amountCents, currency, refusal } = inspectSelection(view, wanted, {
+    id: buyer.id,
+    limit: maxTickets,
+  });
   if (refusal) {
     // A retry of a purchase that already happened is replayed, whatever the seats look like now.
     if (!(await ctx.usedKeys.has(buyer.id, key))) {
@@ -217,7 +220,7 @@ export async function buyNow(
       ctx.locks.inBatch(
         eventId,
         'buy',
-        { buyer, selection: wanted, maxSeatPrice, key, hash, paymentRef },
+        { buyer, selection: wanted, maxSeatPrice, maxTickets, key, hash, paymentRef },
         (lock, requests: BuyRequest[]) => sellBatch(ctx, eventId, lock, requests, view),
       ),
     );
@@ -227,6 +230,12 @@ export async function buyNow(
     return { order, replayed: false };
   } catch (err) {
     if (err instanceof KeyUsed) return replay(ctx, buyer, key, hash, err.paymentRef);
+    // A retry of a purchase that went through counts that purchase's own seats
+    // against the limit: it is replayed, not refused (this refusal's
+    // authorization was voided already).
+    if (err instanceof AppError && err.code === 'LIMIT_EXCEEDED' && (await ctx.usedKeys.has(buyer.id, key))) {
+      return replay(ctx, buyer, key, hash);
+    }
     ctx.metrics.orders.inc({ outcome: err instanceof AppError ? err.code.toLowerCase() : 'error' });
     throw err;
   }

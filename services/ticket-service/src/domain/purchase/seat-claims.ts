@@ -46,3 +46,16 @@ export function notThisEvent(seatIds: string[], foreign: string[]): AppError {
     })),
   });
 }
+
+/**
+ * 409 LIMIT_EXCEEDED for a customer who has `owned` of the event's tickets and
+ * held seats, under a limit of `limit`: `remaining` is what they may still get.
+ */
+export function limitExceeded(limit: number, owned: number): AppError {
+  const remaining = Math.max(0, limit - owned);
+  return new AppError(
+    'LIMIT_EXCEEDED',
+    `At most ${limit} tickets per customer for this event; you may get ${remaining} more.`,
+    { remaining, maxTicketsPerCustomer: limit },
+  );
+}

@@ -13,6 +13,11 @@
 //
 // The layout part (ids, sections, rows, prices, labels) never changes after an
 // event is created, so it also answers row lengths for best-N without a query.
+//
+// It also knows who has each seat that is not available (the customer of its
+// order or active hold), loaded with the seats and carried by every change on the
+// feed, so it counts each customer's tickets and held seats: the per-customer
+// limit is decided from it under the lock, as exactly as the seats are.
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import type { SeatFeedMessage } from '../../lib/seat-feed.ts';
 import { notFound } from '../errors.ts';
@@ -26,6 +31,8 @@ export interface ViewSeat {
   label: string;
   priceCents: number;
   status: SeatStatus;
+  /** The customer of the seat's order or active hold; null while it is available. */
+  owner: string | null;
   /** Seat version of the last change applied to this seat. */
   version: number;
   /** Place in the order of preference (dearest first, then section, row, number). */
@@ -37,6 +44,8 @@ export interface EventSeats {
   currency: string;
   seats: Map<string, ViewSeat>;
   availableCount(): number;
+  /** Seats of the event this customer has: sold to them, or in their active holds. */
+  owned(userId: string): number;
   /** Price of the dearest available seat, or 0 when none is left. */
   dearestAvailable(): number;
   /** Highest seat number in a row (rows are numbered from 1). */
@@ -177,6 +186,8 @@ class LiveView implements EventSeats {
   private filled = false;
   private available = new Map<number, number>();
   private rows = new Map<string, number>();
+  /** Per customer who has seats: the count (and one copy of the id, shared by their seats). */
+  private owners = new Map<string, { id: string; seats: number }>();
   private ordered: ViewSeat[] = [];
   /** No seat before this place in `ordered` is available. */
   private firstFree = 0;
@@ -193,19 +204,24 @@ class LiveView implements EventSeats {
     // One statement, so the seats are exactly at the version read with them. The
     // seats come as one JSON text that JSON.parse reads natively: Prisma maps a
     // raw result cell by cell, which for a hall of thousands of rows took tens of
-    // milliseconds — paid by the first buyers of an event.
+    // milliseconds — paid by the first buyers of an event. A seat's owner comes
+    // from its order (sold) or hold (held), both joined within the event.
     const [event] = await db.$queryRaw<
       { currency: string; seat_version: bigint; seats: string }[]
     >(Prisma.sql`
       SELECT e.currency, e.seat_version,
              (SELECT coalesce(json_agg(json_build_array(s.id, s.section, s."row", s.number, s.label,
-                                                        s.price_cents, s.status::text)), '[]')
-                FROM seats s WHERE s.event_id = e.id)::text AS seats
+                                                        s.price_cents, s.status::text,
+                                                        coalesce(o.user_id, h.user_id))), '[]')
+                FROM seats s
+                LEFT JOIN orders o ON s.status = 'sold' AND o.id = s.order_id AND o.event_id = e.id
+                LEFT JOIN holds h ON s.status = 'held' AND h.id = s.hold_id AND h.event_id = e.id
+               WHERE s.event_id = e.id)::text AS seats
         FROM events e WHERE e.id = ${this.eventId}::uuid`);
     if (!event) throw notFound('event');
     const rows = (
-      JSON.parse(event.seats) as [string, string, number, number, string, number, SeatStatus][]
-    ).map(([id, section, row, number, label, priceCents, status]) => ({
+      JSON.parse(event.seats) as [string, string, number, number, string, number, SeatStatus, string | null][]
+    ).map(([id, section, row, number, label, priceCents, status, owner]) => ({
       id,
       section,
       row,
@@ -213,6 +229,7 @@ class LiveView implements EventSeats {
       label,
       priceCents,
       status,
+      owner: status === 'available' ? null : this.own(owner, 1),
     }));
     this.currency = event.currency;
     this.loadedVersion = Number(event.seat_version);
@@ -260,7 +277,11 @@ class LiveView implements EventSeats {
       // Messages from several Redis masters may arrive out of order: the newest wins.
       if (!seat || v <= seat.version) continue;
       if (seat.status === 'available') this.count(seat.priceCents, -1);
+      else this.own(seat.owner, -1);
       seat.status = change.status as SeatStatus;
+      // A change without an owner (none should be) counts for nobody: the limit
+      // is then checked by the database's assertion, never skipped.
+      seat.owner = seat.status === 'available' ? null : this.own(change.owner ?? null, 1);
       seat.version = v;
       if (seat.status === 'available') {
         this.count(seat.priceCents, 1);
@@ -280,6 +301,10 @@ class LiveView implements EventSeats {
     let n = 0;
     for (const count of this.available.values()) n += count;
     return n;
+  }
+
+  owned(userId: string): number {
+    return this.owners.get(userId)?.seats ?? 0;
   }
 
   dearestAvailable(): number {
@@ -319,6 +344,16 @@ class LiveView implements EventSeats {
 
   private count(price: number, delta: number) {
     this.available.set(price, (this.available.get(price) ?? 0) + delta);
+  }
+
+  /** Counts a seat for (or no longer for) its owner; answers the owner's shared id. */
+  private own(owner: string | null, delta: 1 | -1): string | null {
+    if (owner === null) return null;
+    const entry = this.owners.get(owner) ?? { id: owner, seats: 0 };
+    entry.seats += delta;
+    if (entry.seats > 0) this.owners.set(owner, entry);
+    else this.owners.delete(owner);
+    return entry.id;
   }
 }
 

@@ -4,15 +4,16 @@
 //
 //   1. decide in memory who gets what, from the replica's seat view when it is
 //      exact (see below), else from one read (the event's status, which named
-//      seats are available, and for best-N requests a window of available seats
-//      in order of preference — ids only: the rest of a seat never changes and
-//      comes from the seat view);
+//      seats are available, for best-N requests a window of available seats in
+//      order of preference — ids only: the rest of a seat never changes and
+//      comes from the seat view —, the per-customer limit and how many seats
+//      each buyer of the round has);
 //   2. one write, fenced: it checks this holder's epoch on the event row (or, as
 //      the hold's first write, takes the next epoch on condition that the event
 //      is at the version the view is whole up to), marks the seats sold, inserts
 //      orders, tickets and the buyers' Idempotency-Keys, writes the operation log
 //      — and refuses to commit (tickets_assert) unless exactly what was decided
-//      changed.
+//      changed and no buyer has more seats than the event allows a customer.
 //
 // Why the view, or a read outside the write's transaction, may decide: every
 // seat change of an event is fenced by its lock epoch. A writer with an older
@@ -24,10 +25,19 @@
 // make it raise, and nothing of it stays. If the fence fails, nothing is written
 // and every buyer of the batch hears 503.
 //
+// The per-customer limit (maxTicketsPerCustomer: tickets plus held seats per
+// customer and event) is decided the same way: the seat view knows who has each
+// seat, so under the lock it counts each buyer's seats exactly, and the round
+// adds what it gives each buyer as it decides. The limit itself comes with each
+// request from the replica's copy of the event's settings; the read, when there
+// is one, answers the stored one. The write asserts it again; a buyer found over
+// it (a limit lowered since, a view that was wrong) makes the round decide again
+// from the database.
+//
 // Each purchase keeps its own outcome: one buyer's refusal (seat taken earlier
-// in the same batch, too few seats left, sales closed) never fails the others,
-// because refusals are decided before anything is written; a request whose key
-// is stored already is left out and replays. What fails the whole batch is what
+// in the same batch, too few seats left, over the limit, sales closed) never
+// fails the others, because refusals are decided before anything is written; a
+// request whose key is stored already is left out and replays. What fails the whole batch is what
 // would fail a single purchase: a lost fence, the database.
 //
 // Why raw SQL: Prisma cannot express per-row values through unnest, data-modifying
@@ -44,7 +54,7 @@ import type { SeatSelection } from './holds.ts';
 import { KeyUsed } from './idempotency.ts';
 import type { OrderView } from './orders.ts';
 import { type Candidate, pickBest, soldOut, windowFor } from './pick-seats.ts';
-import { notThisEvent } from './seat-claims.ts';
+import { limitExceeded, notThisEvent } from './seat-claims.ts';
 import type { EventSeats, ViewSeat } from './seat-view.ts';
 
 type Buyer = Actor & { id: string };
@@ -54,6 +64,8 @@ export interface BuyRequest {
   selection: SeatSelection;
   /** For best-N: the dearest seat the authorization covers. */
   maxSeatPrice?: number;
+  /** The event's maxTicketsPerCustomer as this replica knew it (undefined: unknown, the write checks). */
+  maxTickets?: number;
   /** The Idempotency-Key and the hash of the request it names; stored with the order. */
   key: string;
   hash: string;
@@ -76,6 +88,10 @@ interface BatchState {
   free: Set<string>;
   window: Candidate[];
   windowComplete: boolean;
+  /** Per buyer of the batch: seats of the event they have (tickets and held seats). */
+  owned: Map<string, number>;
+  /** The stored maxTicketsPerCustomer when read; undefined: each request's own. */
+  limit: number | undefined;
 }
 
 const NO_BOUND = 2_147_483_647;
@@ -107,6 +123,9 @@ export async function sellBatch(
   let written: Written | undefined;
   // Requests whose key an earlier request used: they buy nothing and replay.
   let used = new Set<number>();
+  // The write found a buyer over the limit although the view was exact: either
+  // the limit was lowered since this replica's copy, or the view is wrong.
+  let overLimitFromView = false;
   for (let attempt = 0; ; attempt++) {
     const basis = lock.epoch === undefined ? view.version() : undefined;
     if (lock.epoch === undefined && basis === undefined) {
@@ -115,6 +134,12 @@ export async function sellBatch(
     }
     const state = exact ? fromView(view, requests) : await read(ctx.db, eventId, requests, view);
     if (state.eventStatus === undefined) return requests.map(() => ({ ok: false, error: notFound('event') }));
+    if (overLimitFromView) {
+      overLimitFromView = false;
+      // Only a view whose counts differ from the database's is wrong (a stale
+      // limit is not the view's fault: it reloads nothing for that).
+      if ([...state.owned].some(([buyer, n]) => view.owned(buyer) !== n)) view.distrust();
+    }
     decided =
       state.eventStatus === 'on_sale'
         ? decide(state, requests, view, used)
@@ -149,6 +174,15 @@ export async function sellBatch(
       // Sales were closed (PATCH is not fenced): every buyer is told so.
       if (err.kind === 'closed') return requests.map((r) => ({ ok: false, error: closed(r) }));
       if (attempt >= 3) throw err.answer();
+      if (err.kind === 'limit') {
+        // A buyer would pass the limit: decide again from the database, which
+        // answers the stored limit and every buyer's count (also when the limit
+        // was lowered between a read and this write).
+        overLimitFromView = exact;
+        await lock.takeEpoch();
+        exact = false;
+        continue;
+      }
       if (err.kind === 'keys') {
         // Some keys were used before: leave those requests out and write the rest.
         used = await usedKeys(ctx.db, requests);
@@ -167,8 +201,14 @@ export async function sellBatch(
   }
   lock.epoch = written.epoch;
   lock.version = written.version;
-  const changes = decided.flatMap((d) =>
-    d.ok ? d.seats.map((s) => ({ id: s.id, status: 'sold' as const })) : [],
+  const changes = decided.flatMap((d, i) =>
+    d.ok
+      ? d.seats.map((s) => ({
+          id: s.id,
+          status: 'sold' as const,
+          owner: (requests[i] as BuyRequest).buyer.id,
+        }))
+      : [],
   );
   ctx.publishSeats(eventId, written.version, changes);
   return requests.map((request, i): ItemOutcome<Settlement> => {
@@ -184,10 +224,12 @@ export async function sellBatch(
 }
 
 /**
- * The event's status, which named seats are available, and the best-N window,
- * in one statement that answers one row of ids. Everything else about a seat
- * (section, row, number, price, label) never changes after the event is
- * created and comes from the replica's seat view, so the read stays small.
+ * The event's status, which named seats are available, the best-N window, the
+ * per-customer limit and each buyer's count (tickets_customer_count: tickets of
+ * orders not cancelled plus seats of active holds), in one statement that
+ * answers one row. Everything else about a seat (section, row, number, price,
+ * label) never changes after the event is created and comes from the replica's
+ * seat view, so the read stays small.
  */
 async function read(
   db: PrismaClient,
@@ -197,10 +239,15 @@ async function read(
 ): Promise<BatchState> {
   const named = requests.flatMap((r) => ('seatIds' in r.selection ? r.selection.seatIds : []));
   const { bound, limit } = windowNeeds(requests, named.length);
+  const buyers = buyersOf(requests);
   // The window's inner ORDER BY … LIMIT is served by the partial index on
   // available seats (see pick-seats.ts).
-  const [row] = await db.$queryRaw<{ status: string; free: string[]; window: string[] }[]>(Prisma.sql`
-    SELECT e.status::text AS status,
+  const [row] = await db.$queryRaw<
+    { status: string; free: string[]; window: string[]; max_tickets: number; owned: number[] }[]
+  >(Prisma.sql`
+    SELECT e.status::text AS status, e.max_tickets_per_customer AS max_tickets,
+           (SELECT coalesce(array_agg(tickets_customer_count(e.id, b.id) ORDER BY b.n), '{}')
+              FROM unnest(${buyers}::uuid[]) WITH ORDINALITY AS b(id, n)) AS owned,
            (SELECT coalesce(array_agg(s.id), '{}') FROM seats s
              WHERE s.id = ANY(${named}::uuid[]) AND s.event_id = e.id AND s.status = 'available') AS free,
            (SELECT coalesce(array_agg(w.id ORDER BY w.price_cents DESC, w.section, w."row", w.number), '{}')
@@ -218,6 +265,8 @@ async function read(
     free: new Set(row?.free ?? []),
     window,
     windowComplete: (row?.window.length ?? 0) < limit,
+    owned: new Map(buyers.map((id, i) => [id, row?.owned[i] ?? 0])),
+    limit: row?.max_tickets,
   };
 }
 
@@ -232,8 +281,12 @@ function fromView(view: EventSeats, requests: BuyRequest[]): BatchState {
     free: new Set(named.filter((id) => view.seats.get(id)?.status === 'available')),
     window: wanted > 0 ? seats.map(candidate) : [],
     windowComplete: complete,
+    owned: new Map(buyersOf(requests).map((id) => [id, view.owned(id)])),
+    limit: undefined,
   };
 }
+
+const buyersOf = (requests: BuyRequest[]) => [...new Set(requests.map((r) => r.buyer.id))];
 
 function windowNeeds(requests: BuyRequest[], named: number) {
   const wanted = requests.reduce((n, r) => n + ('quantity' in r.selection ? r.selection.quantity : 0), 0);
@@ -262,6 +315,15 @@ function decide(
 ): Decision[] {
   const { free, window } = state;
   const taken = new Set<string>();
+  // Per buyer: the seats they had, plus those this round gave them so far.
+  const counted = new Map(state.owned);
+  const overLimit = (r: BuyRequest, seats: number): AppError | undefined => {
+    const limit = state.limit ?? r.maxTickets;
+    const has = counted.get(r.buyer.id) ?? 0;
+    return limit !== undefined && has + seats > limit ? limitExceeded(limit, has) : undefined;
+  };
+  const give = (r: BuyRequest, seats: number) =>
+    counted.set(r.buyer.id, (counted.get(r.buyer.id) ?? 0) + seats);
   // One key, one order: a second request with a key in the same batch replays the first.
   const keys = new Set<string>();
   requests.forEach((r, i) => {
@@ -275,6 +337,8 @@ function decide(
     const ids = r.selection.seatIds;
     const foreign = ids.filter((id) => !layout.seats.has(id));
     if (foreign.length > 0) return { ok: false, error: notThisEvent(ids, foreign) };
+    const over = overLimit(r, ids.length);
+    if (over) return { ok: false, error: over };
     const unavailable = ids.filter((id) => taken.has(id) || !free.has(id));
     if (unavailable.length > 0) {
       return {
@@ -285,6 +349,7 @@ function decide(
       };
     }
     for (const id of ids) taken.add(id);
+    give(r, ids.length);
     return {
       ok: true,
       orderId: randomUUID(),
@@ -297,6 +362,12 @@ function decide(
   requests.forEach((r, i) => {
     if (!('quantity' in r.selection) || used.has(i)) return;
     const quantity = r.selection.quantity;
+    // Refused before choosing: its seats stay free for the others of the round.
+    const over = overLimit(r, quantity);
+    if (over) {
+      decisions[i] = { ok: false, error: over };
+      return;
+    }
     const picked = pickBest(window, quantity, {
       taken,
       maxPriceCents: r.maxSeatPrice,
@@ -304,6 +375,7 @@ function decide(
     });
     if (picked) {
       for (const s of picked) taken.add(s.id);
+      give(r, quantity);
       decisions[i] = { ok: true, orderId: randomUUID(), seats: picked.map(sold) };
       return;
     }
@@ -411,11 +483,12 @@ async function usedKeys(db: PrismaClient, requests: BuyRequest[]): Promise<Set<n
   return used;
 }
 
-type ConflictKind = 'closed' | 'seats' | 'keys';
+type ConflictKind = 'closed' | 'seats' | 'keys' | 'limit';
 
 /**
  * The write found the rows not as decided and wrote nothing: sales were closed,
- * a seat was not available, or a key was stored already (by an earlier request).
+ * a seat was not available, a key was stored already (by an earlier request), or
+ * a buyer would have more seats than the event allows a customer.
  */
 class BatchConflict extends Error {
   readonly kind: ConflictKind;
@@ -433,7 +506,7 @@ class BatchConflict extends Error {
 
 function conflictOf(err: unknown): ConflictKind | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const m = /tickets_batch_conflict:(closed|seats|keys)/.exec(
+    const m = /tickets_batch_conflict:(closed|seats|keys|limit)/.exec(
       String((e as { message?: unknown }).message ?? ''),
     );
     if (m) return m[1] as ConflictKind;

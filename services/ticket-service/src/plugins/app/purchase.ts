@@ -80,6 +80,10 @@ export default fp<PurchaseOptions>(
       ),
       seatViews,
       usedKeys: createUsedKeys(app.db),
+      // The copy of the event's settings the sales gate keeps (registered after
+      // this plugin, asked only once requests run): no statement when it knows
+      // the event, which the gate before the purchase has just made sure of.
+      ticketLimitOf: async (eventId) => (await app.waitingRoom.gateOf(eventId))?.maxTicketsPerCustomer,
       metrics: app.metrics,
       holdTtlSeconds: app.config.holdTtlSeconds,
       publishSeats: (eventId, version, changes) => {

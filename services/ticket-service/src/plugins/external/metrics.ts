@@ -105,6 +105,22 @@ function createMetrics() {
       help: 'Open seat-map streams on this replica',
       registers: [registry],
     }),
+    rateLimited: new Counter({
+      name: 'tickets_rate_limited_total',
+      help: 'Requests refused 429 by a per-client rate limit, by limit',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
+    rateLimitStoreErrors: new Counter({
+      name: 'tickets_rate_limit_store_errors_total',
+      help: 'Rate-limit checks the Redis store could not answer (the request was let through)',
+      registers: [registry],
+    }),
+    seatStreamsRefused: new Counter({
+      name: 'tickets_seat_streams_refused_total',
+      help: 'Seat streams refused 503 because this replica had SEAT_STREAMS_MAX open',
+      registers: [registry],
+    }),
   };
 }
 

@@ -24,6 +24,7 @@ export default fp(
         {
           ...defaultLockSettings,
           ttlMs: app.config.lockTtlMs,
+          clockSkewMs: app.config.lockClockSkewMs,
           minValidityMs: Math.floor(app.config.lockTtlMs / 3),
           maxBatch: app.config.purchaseBatchMax,
           maxHoldMs: app.config.lockHoldMaxMs,

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { adminEvents } from '../../domain/events/admin-events.ts';
 import { createEvent } from '../../domain/events/create-event.ts';
 import { eventOrders } from '../../domain/events/event-orders.ts';
-import { setEventStatus } from '../../domain/events/set-event-status.ts';
+import { updateEvent } from '../../domain/events/update-event.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
 import { EventParams, problems } from '../../schemas/common.ts';
 import { AdminEvent, AdminOrder, CreateEventBody, Event, PatchEventBody } from '../../schemas/events.ts';
@@ -24,6 +24,7 @@ const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const event = await createEvent(app.domain, actorOf(request), request.body);
+      app.salesGates.created(event);
       reply.code(201);
       return event;
     },
@@ -35,14 +36,19 @@ const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.requireAdmin,
       schema: {
         ...admin,
-        summary: 'Open or close sales',
+        summary: 'Open or close sales; set when they open, the waiting room and the per-customer limit',
+        description: 'Only the fields given change; at least one is needed.',
         params: EventParams,
         body: PatchEventBody,
         response: { 200: Event, ...problems(400, 401, 403, 404, 413) },
       },
     },
-    async (request) =>
-      setEventStatus(app.domain, actorOf(request), request.params.eventId, request.body.status),
+    async (request) => {
+      const event = await updateEvent(app.domain, actorOf(request), request.params.eventId, request.body);
+      // Every replica's copy of the sales settings goes (plugins/app/waiting-room.ts).
+      app.salesGates.changed(event.id);
+      return event;
+    },
   );
 
   app.get(

@@ -6,6 +6,8 @@ import { Link } from '../../router.tsx';
 const ACTIONS: Record<string, string> = {
   'event.create': 'Event created',
   'event.status': 'Sales status changed',
+  'event.sales': 'Sales opening or waiting room changed',
+  'event.limit': 'Tickets per customer changed',
   'hold.create': 'Seats held',
   'hold.release': 'Hold given up',
   'hold.expire': 'Hold expired',

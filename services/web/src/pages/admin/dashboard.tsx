@@ -117,6 +117,13 @@ function EventsTable({ events, onChanged }: { events: AdminEvent[]; onChanged: (
                   <span class="muted small">
                     {dateTime(e.startsAt)} · {e.venue}
                   </span>
+                  {(e.salesStartAt || e.waitingRoom?.enabled) && (
+                    <span class="muted small" data-col="sales-settings">
+                      {e.salesStartAt && `Sales open ${dateTime(e.salesStartAt)}`}
+                      {e.salesStartAt && e.waitingRoom?.enabled && ' · '}
+                      {e.waitingRoom?.enabled && `Waiting room, ${e.waitingRoom.admitPerMinute}/min`}
+                    </span>
+                  )}
                 </th>
                 <td>
                   <span class={`badge ${e.status === 'on_sale' ? 'on-sale' : 'closed'}`}>

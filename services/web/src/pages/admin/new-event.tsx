@@ -6,7 +6,7 @@ import type { Seat } from '../../api/types.ts';
 import { SeatMap } from '../../components/seat-map.tsx';
 import { ErrorBox, Field, PageHeader, SubmitButton } from '../../components/ui.tsx';
 import { flash } from '../../flash.ts';
-import { minorDigits, money, plural } from '../../format.ts';
+import { dateTime, minorDigits, money, plural } from '../../format.ts';
 import { useTitle } from '../../hooks.ts';
 import { navigate } from '../../router.tsx';
 import { layoutOf } from '../../seats/seat-book.ts';
@@ -80,12 +80,20 @@ export function NewEventPage() {
   const [startsAt, setStartsAt] = useState(defaultStart);
   const [currency, setCurrency] = useState('EUR');
   const [sections, setSections] = useState<SectionDraft[]>(() => [draft('Stalls', 8, 16, '45.00')]);
+  const [salesStartAt, setSalesStartAt] = useState('');
+  const [waitingRoom, setWaitingRoom] = useState(false);
+  const [admitPerMinute, setAdmitPerMinute] = useState('100');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [tried, setTried] = useState(false);
 
   const problems = check(sections, currency);
   if (Number.isNaN(new Date(startsAt).getTime())) problems.unshift('Please enter when the event starts.');
+  if (salesStartAt && Number.isNaN(new Date(salesStartAt).getTime()))
+    problems.push('The sales opening is not a valid date and time (or leave it empty to open at once).');
+  const rate = int(admitPerMinute);
+  if (waitingRoom && !(rate >= 1 && rate <= 100_000))
+    problems.push('Customers let in per minute must be a whole number from 1 to 100,000.');
   const seatCount = sections.reduce((n, s) => n + (int(s.rows) || 0) * (int(s.seatsPerRow) || 0), 0);
   const capacityValue = sections.reduce(
     (n, s) => n + (int(s.rows) || 0) * (int(s.seatsPerRow) || 0) * (toCents(s.price, currency) || 0),
@@ -109,6 +117,8 @@ export function NewEventPage() {
         description: description.trim(),
         startsAt: start.toISOString(),
         currency,
+        ...(salesStartAt ? { salesStartAt: new Date(salesStartAt).toISOString() } : {}),
+        ...(waitingRoom ? { waitingRoom: { enabled: true, admitPerMinute: rate } } : {}),
         layout: {
           sections: sections.map((s) => ({
             name: s.name.trim(),
@@ -118,7 +128,11 @@ export function NewEventPage() {
           })),
         },
       });
-      flash.set(`“${created.title}” was created with ${plural(created.seatCount, 'seat')} and is on sale.`);
+      const opening = created.salesStartAt ? `sales open on ${dateTime(created.salesStartAt)}` : 'is on sale';
+      const queue = created.waitingRoom?.enabled ? ', with a waiting room' : '';
+      flash.set(
+        `“${created.title}” was created with ${plural(created.seatCount, 'seat')}; ${opening}${queue}.`,
+      );
       navigate('/admin');
     } catch (err) {
       setError(err);
@@ -250,6 +264,45 @@ export function NewEventPage() {
             </p>
           </fieldset>
         </div>
+
+        <fieldset class="sales-settings">
+          <legend>Sales</legend>
+          <Field
+            label="Sales open at"
+            id="sales-start-at"
+            type="datetime-local"
+            hint={`Optional: empty opens sales at once. Holds and orders are refused before then. Local time (${timeZone}).`}
+            value={salesStartAt}
+            onValue={setSalesStartAt}
+          />
+          <div class="field checkbox">
+            <input
+              id="waiting-room"
+              type="checkbox"
+              checked={waitingRoom}
+              aria-describedby="waiting-room-hint"
+              onChange={(e) => setWaitingRoom(e.currentTarget.checked)}
+            />
+            <label for="waiting-room">Waiting room</label>
+            <p class="hint" id="waiting-room-hint">
+              Customers queue and are let in a few a minute; those who join before the opening get a random
+              place.
+            </p>
+          </div>
+          {waitingRoom && (
+            <Field
+              label="Customers let in per minute"
+              id="admit-per-minute"
+              type="number"
+              inputMode="numeric"
+              required
+              min={1}
+              max={100_000}
+              value={admitPerMinute}
+              onValue={setAdmitPerMinute}
+            />
+          )}
+        </fieldset>
 
         {tried && problems.length > 0 && (
           <div class="notice error" role="alert">
