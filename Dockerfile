@@ -42,6 +42,9 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000
 COPY --from=prod-deps /app/node_modules node_modules
+# sharp's libvips binaries for this platform are optional packages of sharp, so the
+# production install above leaves them out; the full install has them (@img/*).
+COPY --from=prisma-client /app/node_modules/@img node_modules/@img
 COPY package.json ./
 COPY services/ticket-service/package.json services/ticket-service/
 # The migration runner (cli.ts migrate) reads prisma/migrations.

@@ -144,7 +144,7 @@ describe('gateway nginx configurations', () => {
       .replace(/^proxy_cache_valid 200 404 \{\{seatMapCacheSeconds\}\}s;\n/m, '')
       // The per-address limits come from the environment too, through rate-limits.conf.
       .replace(RATE_LIMIT_BLOCK, '')
-      .replace(/^proxy_cache_path \{\{runDir\}\}\/tmp\/(\S+) /m, 'proxy_cache_path /tmp/nginx-$1 ')
+      .replace(/^proxy_cache_path \{\{runDir\}\}\/tmp\/(\S+) /gm, 'proxy_cache_path /tmp/nginx-$1 ')
       .replace(/^pid .*$/m, 'pid /tmp/nginx.pid;')
       .replace(/^error_log .*$/m, 'error_log /dev/stderr warn;')
       .replace(/^access_log .*$/m, 'access_log /dev/stdout combined;')

@@ -61,7 +61,15 @@ export async function writeGatewayConfig(config: GatewayConfig): Promise<string>
   if (!Number.isInteger(seatMapCacheSeconds) || seatMapCacheSeconds < 1) {
     throw new Error(`seat map cache: ${seatMapCacheSeconds} is not a whole number of seconds of at least 1`);
   }
-  for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi', 'tmp/seat-maps']) {
+  for (const sub of [
+    'tmp/body',
+    'tmp/proxy',
+    'tmp/fastcgi',
+    'tmp/uwsgi',
+    'tmp/scgi',
+    'tmp/seat-maps',
+    'tmp/event-images',
+  ]) {
     await mkdir(join(runDir, sub), { recursive: true });
     // Workers run as nobody when nginx starts as root, and buffer bodies (and cache seat maps) here.
     if (isRoot()) await chown(join(runDir, sub), nobodyUid(), 0);

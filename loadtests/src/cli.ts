@@ -1,4 +1,4 @@
-// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch|faults> [options]
+// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch|faults|surge> [options]
 //   --url URL            gateway (default: the local cluster's)
 //   --cluster FILE       the local cluster's cluster.json (default: TICKETS_RUN_DIR's, else .run/'s)
 //   --connections N      concurrent connections (default 32)
@@ -15,6 +15,15 @@
 //   --rate N             watch: purchase attempts per second (default 20)
 //   --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
 //   --watch-processes N  watch: subscriber processes (default one per 500 subscribers)
+// surge (README, "Load tests"): --seats (default 200), --buyers (default 10 × seats),
+//   --admit-per-minute N the waiting room's rate (default 2400)
+//   --late-share F       share of buyers who join after the opening (default 0.1)
+//   --eager-share F      share of pre-open joiners who also try to buy before the opening and
+//                        without a token after it (default 0.05)
+//   --open-in S          seconds from the last pre-open join to the opening (default 3)
+//   --max-poll-seconds S longest sleep between two queue polls (default 30)
+//   --signup-concurrency N  signups in flight while buyers are prepared (default 8)
+//   --timeout-ms, --retry-seconds as for faults
 // faults (README, "Fault injection"): --rate is new customers per second (default 40),
 // --seats the seats of each fault's event (default 1500), and
 //   --faults a,b,…       which faults, in this order (default all: replica-kill, replica-pause,
@@ -36,6 +45,7 @@ import { browse } from './scenarios/browse.ts';
 import { faults } from './scenarios/faults.ts';
 import { hotEvent, sellout, spread } from './scenarios/sales.ts';
 import { scaleScenario } from './scenarios/scale.ts';
+import { surge } from './scenarios/surge.ts';
 import { watch } from './scenarios/watch.ts';
 import { api, loadTarget } from './target.ts';
 
@@ -69,6 +79,12 @@ const { values, positionals } = parseArgs({
     'redis-pause-ms': { type: 'string' },
     'redis-down-ms': { type: 'string' },
     'skew-ms': { type: 'string' },
+    'admit-per-minute': { type: 'string' },
+    'late-share': { type: 'string' },
+    'eager-share': { type: 'string' },
+    'open-in': { type: 'string' },
+    'max-poll-seconds': { type: 'string' },
+    'signup-concurrency': { type: 'string' },
   },
 });
 
@@ -102,6 +118,15 @@ export interface Options {
   redisPauseMs: number;
   redisDownMs: number;
   skewMs?: number;
+  /** --buyers as given (surge: default 10 × seats). */
+  requestedBuyers?: number;
+  /** surge: the waiting room's admissions per minute. */
+  admitPerMinute?: number;
+  lateShare: number;
+  eagerShare: number;
+  openInSeconds: number;
+  maxPollSeconds: number;
+  signupConcurrency: number;
   tag: string;
 }
 const options: Options = {
@@ -130,6 +155,13 @@ const options: Options = {
   redisPauseMs: num(values['redis-pause-ms'], 10_000),
   redisDownMs: num(values['redis-down-ms'], 3_000),
   skewMs: optional(values['skew-ms']),
+  requestedBuyers: optional(values.buyers),
+  admitPerMinute: optional(values['admit-per-minute']),
+  lateShare: num(values['late-share'], 0.1),
+  eagerShare: num(values['eager-share'], 0.05),
+  openInSeconds: num(values['open-in'], 3),
+  maxPollSeconds: num(values['max-poll-seconds'], 30),
+  signupConcurrency: num(values['signup-concurrency'], 8),
   tag: randomUUID().slice(0, 8),
 };
 
@@ -144,6 +176,7 @@ const scenarios: Record<
   scale: scaleScenario,
   watch,
   faults,
+  surge,
 };
 
 async function main(): Promise<number> {

@@ -9,6 +9,7 @@ import { type CpuProfile, cpuLine, cpuVerdict } from './cpu.ts';
 import type { FaultSummary } from './faults/measure.ts';
 import type { LoadResult } from './run-load.ts';
 import type { SalesTimeline } from './sales-timeline.ts';
+import { type SurgeSummary, surgeRows } from './surge/summary.ts';
 import type { WatchSummary } from './watch/latency.ts';
 
 export interface Report {
@@ -34,6 +35,8 @@ export interface Report {
   watch?: WatchSummary;
   /** The faults scenario: what each fault did to the sale, with its own accounting. */
   faults?: FaultSummary[];
+  /** The surge scenario: the waiting room's rate and order, the admitted buyers' purchases. */
+  surge?: SurgeSummary;
   /** Failures besides invariant violations (e.g. a subscriber that missed a sale); any fails the run. */
   failures?: string[];
   p50Ms: number;
@@ -177,6 +180,7 @@ export function printSummary(report: Report): void {
     ['ratio', report.ratio === null ? '-' : report.ratio.toFixed(3)],
   );
   if (report.watch) rows.push(...watchRows(report.watch));
+  if (report.surge) rows.push(...surgeRows(report.surge));
   if (report.cpu) rows.push(['CPU (avg cores)', cpuLine(report.cpu)]);
   rows.push(
     ['generator CPU', report.generatorCpuPercent.map((c) => `${c.toFixed(0)}%`).join(', ')],
@@ -272,6 +276,7 @@ function html(report: Report): string {
         }
       : null,
     faults: (report.faults ?? []).map((f) => ({ series: f.series, times: f.times })),
+    surge: report.surge ? { timeline: report.surge.timeline, configured: report.surge.admitPerMinute } : null,
   }).replaceAll('<', '\\u003c');
   const outcomeHeight = 60 + 30 * outcomes.length;
   const banner = valid
@@ -329,6 +334,14 @@ ${(report.faults ?? [])
 <p class="note">Confirmed sales per second (${f.series.bucketMs} ms buckets) over this fault's load; the shaded band is the fault.</p></div>`,
   )
   .join('\n')}
+${
+  report.surge
+    ? `<div class="wide"><h2>Surge: the waiting room</h2><table>${surgeRows(report.surge)
+        .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
+        .join('')}</table><div class="box" style="height:20rem"><canvas id="admit"></canvas></div>
+<p class="note">Admissions per minute in ${report.surge.timeline.bucketSeconds} s buckets from the opening: as the buyers saw them (their first admitted answer) and as the service made them due (from the tokens' expiry), against the configured rate.</p></div>`
+    : ''
+}
 ${report.watch ? `<div class="wide"><h2>Watch: stream subscribers</h2>${watchTable(report.watch)}</div><div><h2>Commit → subscriber latency</h2><div class="box" style="height:18rem"><canvas id="w"></canvas></div></div>` : ''}
 <div><h2>Request latency percentiles</h2><div class="box" style="height:18rem"><canvas id="l"></canvas></div></div>
 <div class="wide"><h2>Outcomes (all ${outcomes.length})</h2><div class="box" style="height:${outcomeHeight}px"><canvas id="o"></canvas></div>
@@ -352,6 +365,12 @@ ds.push({label:'machine busy',data:d.cpu.samples.map(p=>({x:p.t,y:p.machine})),s
 const ts=d.cpu.samples.map(p=>p.t);ds.push({label:'cores ('+d.cpu.cores+')',data:[{x:Math.min(0,...ts),y:d.cpu.cores},{x:Math.max(1,...ts),y:d.cpu.cores}],stack:'cap',fill:false,pointRadius:0,borderColor:'#b3261e',borderWidth:1});
 new Chart(document.getElementById('cpu'),{type:'line',data:{datasets:ds},options:{...base,interaction:{mode:'nearest',axis:'x',intersect:false},scales:{x:secs,y:{stacked:true,beginAtZero:true,suggestedMax:d.cpu.cores,title:{display:true,text:'cores'}}}}});}
 if(d.watch){const l=d.watch.latency;new Chart(document.getElementById('w'),{type:'bar',data:{labels:['p50','p90','p99','max','bound (p99)'],datasets:[{label:'ms',data:[l.p50Ms,l.p90Ms,l.p99Ms,l.maxMs,d.watch.boundMs],backgroundColor:[palette[0],palette[0],palette[0],palette[7],'#b3261e']}]},options:{...base,plugins:{legend:{display:false}}}});}
+if(d.surge){const s=d.surge.timeline,pts=(ys)=>[{x:0,y:0},...s.t.map((t,i)=>({x:t,y:ys[i]}))];
+new Chart(document.getElementById('admit'),{type:'line',data:{datasets:[
+{label:'admitted/min, seen by buyers',data:pts(s.seenPerMinute),borderColor:palette[0],backgroundColor:palette[0],pointRadius:0,stepped:'before'},
+{label:'admitted/min, due',data:pts(s.duePerMinute),borderColor:palette[2],backgroundColor:palette[2],pointRadius:0,stepped:'before',borderDash:[4,4]},
+{label:'configured',data:[{x:0,y:d.surge.configured},{x:Math.max(1,...s.t),y:d.surge.configured}],borderColor:'#b3261e',pointRadius:0,borderWidth:1}]},
+options:{...base,scales:{x:{type:'linear',min:0,title:{display:true,text:'seconds since the opening'}},y:{beginAtZero:true,title:{display:true,text:'admissions per minute'}}}}});}
 d.faults.forEach((f,i)=>{const peak=Math.max(1,...f.series.perSecond);
 new Chart(document.getElementById('fault'+i),{type:'line',data:{datasets:[
 {label:'confirmed sales/s',data:[{x:0,y:0},...f.series.t.map((t,j)=>({x:t,y:f.series.perSecond[j]}))],borderColor:palette[0],backgroundColor:palette[0],pointRadius:0,stepped:'before'},

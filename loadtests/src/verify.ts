@@ -14,6 +14,8 @@ export async function settleIndeterminate(
   files: string[],
   buyers: PreparedBuyer[],
   retryFile: string,
+  /** More headers for a retry (the surge scenario's Admission-Token of the buyer). */
+  headersOf: (line: HistoryLine) => Record<string, string> = () => ({}),
 ): Promise<number> {
   const tokens = new Map(buyers.map((b) => [b.id, b.token]));
   let retried = 0;
@@ -24,6 +26,7 @@ export async function settleIndeterminate(
       retried++;
       const res = await client
         .call('POST', purchasePath(line), line.request, {
+          ...headersOf(line),
           authorization: `Bearer ${tokens.get(line.userId)}`,
           'idempotency-key': line.key,
         })

@@ -18,6 +18,8 @@ export const ConfigSchema = Type.Object({
   redisUrls: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   jwtSecret: Type.String({ minLength: 16 }),
   jwtTtlSeconds: Type.Integer({ minimum: 60 }),
+  // Keys the ticket codes (domain/tickets/ticket-code.ts); JWT_SECRET when not set.
+  ticketCodeSecret: Type.Optional(Type.String({ minLength: 16 })),
   // Longest a replica trusts its cached copy of a user's auth row when a change
   // notification is lost (see plugins/app/auth.ts); 0 reads the row on every request.
   authCacheTtlMs: Type.Integer({ minimum: 0 }),
@@ -35,6 +37,22 @@ export const ConfigSchema = Type.Object({
   // such an order must be (younger ones are left to the request capturing them).
   captureSweepIntervalMs: Type.Integer({ minimum: 50 }),
   captureGraceMs: Type.Integer({ minimum: 0 }),
+  // How often each replica looks for cancelled orders whose refund is due (README,
+  // "Cancellations and refunds"), and for webhook deliveries to send ("Webhooks").
+  refundSweepIntervalMs: Type.Integer({ minimum: 50 }),
+  webhookSendIntervalMs: Type.Integer({ minimum: 10 }),
+  // A failed webhook delivery's first retry after this long, each next one twice as late (at most 1 h).
+  webhookRetryBaseMs: Type.Integer({ minimum: 10 }),
+  // Which kinds of non-public webhook targets are allowed: any of 'loopback',
+  // 'private', 'link-local', or 'all'; none by default.
+  webhookAllowPrivateTargets: Type.Array(
+    Type.Union([
+      Type.Literal('loopback'),
+      Type.Literal('private'),
+      Type.Literal('link-local'),
+      Type.Literal('all'),
+    ]),
+  ),
   // Lease of the per-event Redlock; work starts only while a third remains.
   lockTtlMs: Type.Integer({ minimum: 100 }),
   // Fault injection only (npm run loadtest -- faults): this replica believes
@@ -119,6 +137,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   redisUrls: 'REDIS_URLS',
   jwtSecret: 'JWT_SECRET',
   jwtTtlSeconds: 'JWT_TTL_SECONDS',
+  ticketCodeSecret: 'TICKET_CODE_SECRET',
   authCacheTtlMs: 'AUTH_CACHE_TTL_MS',
   authCacheMaxEntries: 'AUTH_CACHE_MAX_ENTRIES',
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
@@ -127,6 +146,10 @@ const ENV_NAMES: Record<keyof Config, string> = {
   holdSweepIntervalMs: 'HOLD_SWEEP_INTERVAL_MS',
   captureSweepIntervalMs: 'CAPTURE_SWEEP_INTERVAL_MS',
   captureGraceMs: 'CAPTURE_GRACE_MS',
+  refundSweepIntervalMs: 'REFUND_SWEEP_INTERVAL_MS',
+  webhookSendIntervalMs: 'WEBHOOK_SEND_INTERVAL_MS',
+  webhookRetryBaseMs: 'WEBHOOK_RETRY_BASE_MS',
+  webhookAllowPrivateTargets: 'WEBHOOK_ALLOW_PRIVATE_TARGETS',
   lockTtlMs: 'LOCK_TTL_MS',
   lockClockSkewMs: 'LOCK_CLOCK_SKEW_MS',
   purchaseBatchMax: 'PURCHASE_BATCH_MAX',
@@ -173,6 +196,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisUrls: list(env.REDIS_URLS),
     jwtSecret: env.JWT_SECRET ?? '',
     jwtTtlSeconds: int(env.JWT_TTL_SECONDS, 12 * 3600),
+    ticketCodeSecret: env.TICKET_CODE_SECRET || undefined,
     authCacheTtlMs: int(env.AUTH_CACHE_TTL_MS, 30_000),
     authCacheMaxEntries: int(env.AUTH_CACHE_MAX_ENTRIES, 20_000),
     holdTtlSeconds: int(env.HOLD_TTL_SECONDS, 600),
@@ -181,6 +205,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     holdSweepIntervalMs: int(env.HOLD_SWEEP_INTERVAL_MS, 1000),
     captureSweepIntervalMs: int(env.CAPTURE_SWEEP_INTERVAL_MS, 5000),
     captureGraceMs: int(env.CAPTURE_GRACE_MS, 30_000),
+    refundSweepIntervalMs: int(env.REFUND_SWEEP_INTERVAL_MS, 5000),
+    webhookSendIntervalMs: int(env.WEBHOOK_SEND_INTERVAL_MS, 1000),
+    webhookRetryBaseMs: int(env.WEBHOOK_RETRY_BASE_MS, 5000),
+    webhookAllowPrivateTargets: list(env.WEBHOOK_ALLOW_PRIVATE_TARGETS),
     lockTtlMs: int(env.LOCK_TTL_MS, 3000),
     lockClockSkewMs: int(env.LOCK_CLOCK_SKEW_MS, 0),
     purchaseBatchMax: int(env.PURCHASE_BATCH_MAX, 200),
@@ -236,6 +264,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
 function secretProblems(c: Config): string[] {
   if (c.allowWeakSecrets) return [];
   const problems = [weakSecretProblem(ENV_NAMES.jwtSecret, c.jwtSecret, JWT_SECRET_RULE)];
+  if (c.ticketCodeSecret !== undefined) {
+    problems.push(weakSecretProblem(ENV_NAMES.ticketCodeSecret, c.ticketCodeSecret, JWT_SECRET_RULE));
+  }
   if (c.adminPassword !== undefined) {
     problems.push(weakSecretProblem(ENV_NAMES.adminPassword, c.adminPassword, ADMIN_PASSWORD_RULE));
   }

@@ -1,8 +1,10 @@
-// Who may call what: every /api/v1 route × {anonymous, customer, admin}, with valid
+// Who may call what: every /api/v1 route × {anonymous, customer, staff, admin}, with valid
 // requests so that "allowed" means a 2xx; plus the tokens that must never count.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ORDER_CSV_COLUMNS } from '../src/domain/events/orders-export.ts';
 import {
   bearer,
   createAdmin,
@@ -25,8 +27,9 @@ import {
   type RegisteredRoute,
 } from './support/routes.ts';
 
-type Caller = 'anonymous' | 'customer' | 'admin';
-type Access = 'public' | 'customer' | 'admin';
+type Caller = 'anonymous' | 'customer' | 'staff' | 'admin';
+// staff: admins and staff (door accounts), i.e. ticket check-in.
+type Access = 'public' | 'customer' | 'staff' | 'admin';
 
 interface Prepared {
   /** Relative to /api/v1. */
@@ -41,7 +44,7 @@ interface Prepared {
 }
 
 interface Row {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The route as registered, relative to /api/v1. */
   route: string;
   access: Access;
@@ -57,11 +60,14 @@ let owner: TestUser; // the admin who creates the events the rows read or change
 let baseUrl: string; // where the app really listens, for the event stream
 
 beforeAll(async () => {
-  ({ app, routes } = await buildAppWithRoutes());
+  // Webhook targets on loopback are allowed here, as in webhooks.test.ts (none are by default).
+  ({ app, routes } = await buildAppWithRoutes({ webhookAllowPrivateTargets: ['loopback'] }));
   owner = await createAdmin(app);
   baseUrl = await listenLocally(app);
 });
 afterAll(async () => {
+  // The endpoints the rows registered, so that no replica of another test file sends to them.
+  await app?.db.webhookEndpoint.deleteMany({ where: { url: { startsWith: WEBHOOK_TARGET } } });
   await app?.close();
 });
 
@@ -114,6 +120,57 @@ async function purchaseState(eventId: string) {
 async function unchangedSince(eventId: string) {
   const before = await purchaseState(eventId);
   return async () => expect(await purchaseState(eventId)).toEqual(before);
+}
+
+// --- event images and webhook endpoints, made by the owner -----------------------------------------
+
+/** A small PNG, as an admin's upload would be. */
+const png = () =>
+  sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 60, b: 40 } } })
+    .png()
+    .toBuffer();
+
+/** A fresh event with an image. */
+async function withImage() {
+  const event = await createEvent(app, owner);
+  const res = await app.inject({
+    method: 'PUT',
+    url: `${API_PREFIX}/admin/events/${event.id}/image`,
+    headers: { ...bearer(owner), 'content-type': 'image/png' },
+    payload: await png(),
+  });
+  if (res.statusCode !== 200) throw new Error(`image upload failed: ${res.statusCode} ${res.body}`);
+  return { event, imageUrl: res.json().imageUrl as string };
+}
+
+/** An event's image as the database has it: the event's hash and the stored image's. */
+async function imageState(eventId: string) {
+  const [event, image] = await Promise.all([
+    app.db.event.findUniqueOrThrow({ where: { id: eventId }, select: { imageHash: true } }),
+    app.db.eventImage.findUnique({ where: { eventId }, select: { hash: true } }),
+  ]);
+  return { eventHash: event.imageHash, imageHash: image?.hash ?? null };
+}
+
+/** The event as the public API shows it. */
+async function publicEvent(eventId: string) {
+  return (await app.inject({ method: 'GET', url: `${API_PREFIX}/events/${eventId}` })).json();
+}
+
+// Loopback on the discard port: registration accepts it in this app, and a replica that does
+// send (only webhooks.test.ts runs a sender) is refused at once rather than waiting for an answer.
+const WEBHOOK_TARGET = 'http://127.0.0.1:9/authz/';
+
+/** A webhook endpoint of its own (a unique URL), registered by the owner. */
+async function webhook() {
+  const res = await app.inject({
+    method: 'POST',
+    url: `${API_PREFIX}/admin/webhooks`,
+    headers: bearer(owner),
+    payload: { url: `${WEBHOOK_TARGET}${randomUUID()}`, events: ['event.sold_out'] },
+  });
+  if (res.statusCode !== 201) throw new Error(`webhook not registered: ${res.statusCode} ${res.body}`);
+  return res.json().id as string;
 }
 
 /** The caller, who is not anonymous when a request was allowed. */
@@ -179,6 +236,22 @@ const MATRIX: Row[] = [
     prepare: async () => ({ url: `/events/${(await createEvent(app, owner)).id}/seats` }),
   },
   {
+    method: 'GET',
+    route: '/events/:eventId/image',
+    access: 'public',
+    success: 200,
+    prepare: async () => {
+      const { imageUrl } = await withImage();
+      return {
+        url: imageUrl.slice(API_PREFIX.length),
+        verify: async (res) => {
+          expect(res.headers['content-type']).toBe('image/webp');
+          expect((await sharp(res.rawPayload).metadata()).format).toBe('webp');
+        },
+      };
+    },
+  },
+  {
     method: 'POST',
     route: '/admin/events',
     access: 'admin',
@@ -241,6 +314,201 @@ const MATRIX: Row[] = [
         url: '/admin/users',
         payload: { email, password: PASSWORD, name: 'Made', role: 'admin' },
         unchanged: async () => expect(await app.db.user.count({ where: { email } })).toBe(0),
+      };
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/admin/events/:eventId/image',
+    access: 'admin',
+    success: 200,
+    prepare: async () => {
+      const event = await createEvent(app, owner);
+      return {
+        url: `/admin/events/${event.id}/image`,
+        headers: { 'content-type': 'image/png' },
+        payload: await png(),
+        unchanged: async () => {
+          expect(await imageState(event.id)).toEqual({ eventHash: null, imageHash: null });
+          expect((await publicEvent(event.id)).imageUrl).toBeNull();
+        },
+        verify: async (res) => {
+          const { imageUrl } = res.json();
+          expect(imageUrl).toMatch(new RegExp(`^${API_PREFIX}/events/${event.id}/image\\?v=`));
+          expect((await publicEvent(event.id)).imageUrl).toBe(imageUrl);
+          expect((await imageState(event.id)).imageHash).not.toBeNull();
+        },
+      };
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/admin/events/:eventId/image',
+    access: 'admin',
+    success: 204,
+    prepare: async () => {
+      const { event, imageUrl } = await withImage();
+      const before = await imageState(event.id);
+      return {
+        url: `/admin/events/${event.id}/image`,
+        unchanged: async () => {
+          expect(await imageState(event.id)).toEqual(before);
+          expect((await publicEvent(event.id)).imageUrl).toBe(imageUrl);
+        },
+        verify: async () => {
+          expect(await imageState(event.id)).toEqual({ eventHash: null, imageHash: null });
+          expect((await publicEvent(event.id)).imageUrl).toBeNull();
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/admin/events/:eventId/orders.csv',
+    access: 'admin',
+    success: 200,
+    prepare: async () => {
+      const { event, orderId } = await orderedBy(await signup(app, 'authz-buyer'));
+      return {
+        url: `/admin/events/${event.id}/orders.csv`,
+        verify: async (res) => {
+          expect(res.headers['content-type']).toMatch(/^text\/csv/);
+          const [header, ...rows] = res.body.split('\r\n');
+          expect(header).toBe(ORDER_CSV_COLUMNS.join(','));
+          // One ticket, then the CRLF that ends it.
+          expect(rows).toHaveLength(2);
+          expect(rows[0]?.startsWith(`${orderId},`)).toBe(true);
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    route: '/admin/orders/:orderId/cancel',
+    access: 'admin',
+    success: 200,
+    prepare: async () => {
+      const { event, orderId } = await orderedBy(await signup(app, 'authz-buyer'));
+      const status = async () => (await app.db.order.findUniqueOrThrow({ where: { id: orderId } })).status;
+      const unchanged = await unchangedSince(event.id);
+      return {
+        url: `/admin/orders/${orderId}/cancel`,
+        unchanged: async () => {
+          expect(await status()).toBe('confirmed');
+          await unchanged();
+        },
+        verify: async (res) => {
+          expect(res.json()).toMatchObject({ id: orderId, status: 'cancelled' });
+          expect(await status()).toBe('cancelled');
+          expect(
+            await app.db.seat.count({ where: { eventId: event.id, status: { not: 'available' } } }),
+          ).toBe(0);
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    route: '/admin/webhooks',
+    access: 'admin',
+    success: 201,
+    prepare: async () => {
+      const url = `${WEBHOOK_TARGET}${randomUUID()}`;
+      return {
+        url: '/admin/webhooks',
+        payload: { url, events: ['event.sold_out'] },
+        unchanged: async () => expect(await app.db.webhookEndpoint.count({ where: { url } })).toBe(0),
+        verify: async (res) => {
+          expect(res.json().secret).toMatch(/^whsec_/);
+          const row = await app.db.webhookEndpoint.findUniqueOrThrow({ where: { id: res.json().id } });
+          expect(row).toMatchObject({ url, events: ['event.sold_out'] });
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/admin/webhooks',
+    access: 'admin',
+    success: 200,
+    prepare: async () => {
+      const id = await webhook();
+      return {
+        url: '/admin/webhooks',
+        verify: async (res) => {
+          const listed = res.json().items.find((h: { id: string }) => h.id === id);
+          expect(listed).toMatchObject({ id, events: ['event.sold_out'] });
+          expect(listed).not.toHaveProperty('secret');
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/admin/webhooks/:webhookId/deliveries',
+    access: 'admin',
+    success: 200,
+    prepare: async () => {
+      const endpointId = await webhook();
+      // Delivered already, so that no sender picks it up.
+      const delivery = await app.db.webhookDelivery.create({
+        data: {
+          endpointId,
+          eventType: 'event.sold_out',
+          payload: { probe: true },
+          status: 'delivered',
+          deliveredAt: new Date(),
+        },
+      });
+      return {
+        url: `/admin/webhooks/${endpointId}/deliveries`,
+        verify: async (res) =>
+          expect(res.json().items).toEqual([
+            expect.objectContaining({ id: delivery.id, status: 'delivered', payload: { probe: true } }),
+          ]),
+      };
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/admin/webhooks/:webhookId',
+    access: 'admin',
+    success: 204,
+    prepare: async () => {
+      const id = await webhook();
+      const exists = () => app.db.webhookEndpoint.count({ where: { id } });
+      return {
+        url: `/admin/webhooks/${id}`,
+        unchanged: async () => expect(await exists()).toBe(1),
+        verify: async () => expect(await exists()).toBe(0),
+      };
+    },
+  },
+  // The door: admins and staff, nobody else.
+  {
+    method: 'POST',
+    route: '/admin/events/:eventId/check-in',
+    access: 'staff',
+    success: 200,
+    prepare: async () => {
+      const buyer = await signup(app, 'authz-ticket');
+      const { event, orderId } = await orderedBy(buyer);
+      const read = await app.inject({
+        method: 'GET',
+        url: `${API_PREFIX}/orders/${orderId}`,
+        headers: bearer(buyer),
+      });
+      const ticket = read.json().tickets[0] as { id: string; code: string };
+      const checkedIn = async () =>
+        (await app.db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).checkedInAt;
+      return {
+        url: `/admin/events/${event.id}/check-in`,
+        payload: { code: ticket.code },
+        unchanged: async () => expect(await checkedIn()).toBeNull(),
+        verify: async (res) => {
+          expect(res.json().ticket.id).toBe(ticket.id);
+          expect(await checkedIn()).not.toBeNull();
+        },
       };
     },
   },
@@ -355,9 +623,9 @@ const MATRIX: Row[] = [
     access: 'customer',
     success: 200,
     prepare: async (caller) => {
-      // A customer reads their own order; an admin reads a customer's (admins may read any).
+      // A customer (or staff) reads their own order; an admin reads a customer's (admins may read any).
       const buyer =
-        caller && (await app.db.user.findUniqueOrThrow({ where: { id: caller.id } })).role === 'customer'
+        caller && (await app.db.user.findUniqueOrThrow({ where: { id: caller.id } })).role !== 'admin'
           ? caller
           : await signup(app, 'authz-buyer');
       const { orderId } = await orderedBy(buyer);
@@ -438,12 +706,14 @@ interface Outcome {
 function expected(access: Access, caller: Caller): Outcome {
   if (access === 'public') return { status: 'success' };
   if (caller === 'anonymous') return { status: 401, code: 'UNAUTHENTICATED' };
-  if (access === 'admin' && caller === 'customer') return { status: 403, code: 'FORBIDDEN' };
-  return { status: 'success' }; // admins may do everything customers may
+  if (access === 'admin' && caller !== 'admin') return { status: 403, code: 'FORBIDDEN' };
+  if (access === 'staff' && caller === 'customer') return { status: 403, code: 'FORBIDDEN' };
+  // Admins may do everything; staff what customers may, and check-in.
+  return { status: 'success' };
 }
 
 const CASES = MATRIX.flatMap((row) =>
-  (['anonymous', 'customer', 'admin'] as const).map((caller) => {
+  (['anonymous', 'customer', 'staff', 'admin'] as const).map((caller) => {
     const outcome = expected(row.access, caller);
     return {
       row,
@@ -457,7 +727,26 @@ const CASES = MATRIX.flatMap((row) =>
 
 async function makeCaller(caller: Caller): Promise<TestUser | null> {
   if (caller === 'anonymous') return null;
+  if (caller === 'staff') return createStaff();
   return caller === 'admin' ? createAdmin(app) : signup(app, 'authz');
+}
+
+/** A staff member, made by an admin as POST /admin/users makes them, logged in. */
+async function createStaff(): Promise<TestUser> {
+  const email = uniqueEmail('staff');
+  const made = await app.inject({
+    method: 'POST',
+    url: `${API_PREFIX}/admin/users`,
+    headers: bearer(owner),
+    payload: { email, password: PASSWORD, name: 'Door', role: 'staff' },
+  });
+  if (made.statusCode !== 201) throw new Error(`staff not made: ${made.statusCode} ${made.body}`);
+  const login = await app.inject({
+    method: 'POST',
+    url: `${API_PREFIX}/auth/login`,
+    payload: { email, password: PASSWORD },
+  });
+  return { id: made.json().id, email, password: PASSWORD, token: login.json().token };
 }
 
 describe('authorization matrix', () => {

@@ -59,6 +59,8 @@ interface Spec {
   media?: string;
   /** Required body fields; a list of lists for a body that is one of several shapes. */
   body?: string[] | string[][];
+  /** A raw (not JSON) request body: the media types it may have. */
+  rawBody?: string[];
   path?: string[];
   query?: string[];
   /** Required request headers. */
@@ -114,9 +116,71 @@ const CONTRACT: Record<string, Spec> = {
     auth: true,
   },
   'GET /admin/events': { success: 200, errors: [401, 403], auth: true },
+  'PUT /admin/events/:eventId/image': {
+    success: 200,
+    rawBody: ['image/jpeg', 'image/png', 'image/webp'],
+    path: ['eventId'],
+    errors: [400, 401, 403, 404, 413, 415],
+    auth: true,
+  },
+  'DELETE /admin/events/:eventId/image': {
+    success: 204,
+    path: ['eventId'],
+    errors: [400, 401, 403, 404],
+    auth: true,
+  },
+  'GET /events/:eventId/image': {
+    success: 200,
+    notModified: true,
+    media: 'image/webp',
+    path: ['eventId'],
+    query: ['v'],
+    errors: [400, 404],
+    auth: false,
+  },
+  'GET /admin/events/:eventId/orders.csv': {
+    success: 200,
+    media: 'text/csv',
+    path: ['eventId'],
+    errors: [400, 401, 403, 404],
+    auth: true,
+  },
   'GET /admin/events/:eventId/orders': {
     success: 200,
     path: ['eventId'],
+    errors: [400, 401, 403, 404],
+    auth: true,
+  },
+  'POST /admin/events/:eventId/check-in': {
+    success: 200,
+    body: ['code'],
+    path: ['eventId'],
+    errors: [400, 401, 403, 404, 409, 413],
+    auth: true,
+  },
+  'POST /admin/orders/:orderId/cancel': {
+    success: 200,
+    path: ['orderId'],
+    errors: [400, 401, 403, 404, 409, 503],
+    auth: true,
+  },
+  'POST /admin/webhooks': {
+    success: 201,
+    body: ['url', 'events'],
+    errors: [400, 401, 403, 413],
+    auth: true,
+  },
+  'GET /admin/webhooks': { success: 200, errors: [401, 403], auth: true },
+  'DELETE /admin/webhooks/:webhookId': {
+    success: 204,
+    path: ['webhookId'],
+    errors: [400, 401, 403, 404],
+    auth: true,
+  },
+  'GET /admin/webhooks/:webhookId/deliveries': {
+    success: 200,
+    path: ['webhookId'],
+    query: ['limit'],
     errors: [400, 401, 403, 404],
     auth: true,
   },
@@ -268,6 +332,9 @@ describe('the OpenAPI document', () => {
           expect(documented[i]).toMatchObject({ type: 'object', additionalProperties: false });
           expect([...(documented[i]?.required ?? [])].sort()).toEqual([...shape].sort());
         }
+      } else if (spec.rawBody) {
+        expect(op.requestBody?.required).toBe(true);
+        expect(Object.keys(op.requestBody?.content ?? {}).sort()).toEqual([...spec.rawBody].sort());
       } else {
         expect(op.requestBody).toBeUndefined();
       }

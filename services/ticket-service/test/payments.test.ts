@@ -42,6 +42,10 @@ const recorder: PaymentProvider = {
     calls.push('void');
     await testPayments.void(ref);
   },
+  refund: async (ref, amount) => {
+    calls.push(`refund ${amount}`);
+    await testPayments.refund(ref, amount);
+  },
 };
 
 beforeAll(async () => {

@@ -84,13 +84,13 @@ describe('the available-seat window', () => {
     const plan = await app.db.$queryRawUnsafe<{ 'QUERY PLAN': unknown }[]>(
       `EXPLAIN (FORMAT JSON) SELECT id, section, "row", number, price_cents, label FROM seats
         WHERE event_id = $1::uuid AND status = 'available' AND price_cents <= $2
-        ORDER BY price_cents DESC, section, "row", number LIMIT $3`,
+        ORDER BY price_cents DESC, section_position, "row", number LIMIT $3`,
       event.id,
       2_147_483_647,
       windowFor(4),
     );
     const text = JSON.stringify(plan[0]?.['QUERY PLAN']);
-    expect(text).toContain('seats_available_preference_idx');
+    expect(text).toContain('seats_available_position_idx');
     expect(text).not.toContain('"Node Type":"Sort"');
     const window = await app.db.$transaction((tx) => availableWindow(tx, event.id, windowFor(4)));
     expect(window).toHaveLength(windowFor(4));

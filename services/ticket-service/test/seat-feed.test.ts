@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../../infra/lib/free-port.ts';
 import { startRedis } from '../../../infra/lib/redis.ts';
+import { subscribeOn } from '../src/lib/redis-subscriber.ts';
 import { createSeatFeed, type SeatFeedMessage } from '../src/lib/seat-feed.ts';
 import { createRedisClients } from '../src/plugins/external/redis.ts';
 
@@ -65,6 +66,35 @@ describe('seat feed', () => {
       expect((await publishCalls()) - before).toBe(5);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('when the answer to a SUBSCRIBE is read late, then the subscription is still made and its messages arrive', async () => {
+    // Clients with a short command timeout, as a replica's are: an answer read
+    // later than that fails the command, and a subscription that failed so was
+    // lost for good (the seat feed publishes each change on one master only).
+    const [quick] = createRedisClients([servers[2]?.url as string], 100);
+    const received: string[] = [];
+    const sub = subscribeOn(quick as Redis, ['late-channel'], {
+      message: (_channel, text) => received.push(text),
+      error: () => {},
+    });
+    // After subscribeOn's own 'ready' listener has sent SUBSCRIBE, the event loop
+    // is busy for longer than the timeout (a replica starved of CPU at start):
+    // the timer is due before the answer is read.
+    sub.once('ready', () => {
+      const until = Date.now() + 300;
+      while (Date.now() < until) {}
+    });
+    try {
+      for (let i = 0; i < 200 && received.length === 0; i++) {
+        await clients[2]?.publish('late-channel', 'hello');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(received[0]).toBe('hello');
+    } finally {
+      sub.disconnect();
+      quick?.disconnect();
     }
   });
 

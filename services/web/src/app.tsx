@@ -10,7 +10,9 @@ import { DashboardPage } from './pages/admin/dashboard.tsx';
 import { EventOrdersPage } from './pages/admin/event-orders.tsx';
 import { NewEventPage } from './pages/admin/new-event.tsx';
 import { UsersPage } from './pages/admin/users.tsx';
+import { WebhooksPage } from './pages/admin/webhooks.tsx';
 import { AccountPage, LoginPage, SignupPage } from './pages/auth.tsx';
+import { CheckInPage } from './pages/check-in.tsx';
 import { CheckoutPage } from './pages/checkout.tsx';
 import { EventPage } from './pages/event.tsx';
 import { EventsPage } from './pages/events.tsx';
@@ -19,7 +21,8 @@ import { QueuePage } from './pages/queue.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { session, useSession } from './session.ts';
 
-type Access = 'public' | 'user' | 'admin';
+// staff: admins and door staff (the check-in page).
+type Access = 'public' | 'user' | 'staff' | 'admin';
 type Route = [pattern: string, access: Access, render: (p: Record<string, string>) => ComponentChildren];
 
 const ROUTES: Route[] = [
@@ -37,6 +40,8 @@ const ROUTES: Route[] = [
   ['/admin/events/:id/orders', 'admin', (p) => <EventOrdersPage id={p.id as string} />],
   ['/admin/audit', 'admin', () => <AuditPage />],
   ['/admin/users', 'admin', () => <UsersPage />],
+  ['/admin/webhooks', 'admin', () => <WebhooksPage />],
+  ['/check-in', 'staff', () => <CheckInPage />],
 ];
 
 function Page() {
@@ -53,6 +58,14 @@ function Page() {
         <div class="narrow">
           <PageHeader title="Admins only" />
           <p>This page is for administrators. You are logged in as {current?.user.email}.</p>
+          <Link href="/">See the events</Link>
+        </div>
+      );
+    if (access === 'staff' && current?.user.role !== 'admin' && current?.user.role !== 'staff')
+      return (
+        <div class="narrow">
+          <PageHeader title="Door staff only" />
+          <p>This page is for admins and door staff. You are logged in as {current?.user.email}.</p>
           <Link href="/">See the events</Link>
         </div>
       );
@@ -95,6 +108,11 @@ function Header() {
           {current && (
             <Link href="/orders" aria-current={here('/orders')}>
               My tickets
+            </Link>
+          )}
+          {(current?.user.role === 'admin' || current?.user.role === 'staff') && (
+            <Link href="/check-in" aria-current={here('/check-in')}>
+              Check-in
             </Link>
           )}
           {current?.user.role === 'admin' && (

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDebianPackages } from '../../../infra/lib/debian.ts';
 import { freePorts } from '../../../infra/lib/free-port.ts';
@@ -180,6 +181,18 @@ async function newPage(context: BrowserContext, name: string): Promise<Page> {
 
 const url = (path: string) => new URL(path, gatewayUrl).toString();
 
+/** A 2400×1200 picture (sky, sea, a sun): larger than the API keeps, so it is scaled down. */
+async function poster(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="2400" height="1200">
+    <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1">
+      <stop offset="0" stop-color="#1d3b6b"/><stop offset="1" stop-color="#f0a35e"/></linearGradient></defs>
+    <rect width="2400" height="1200" fill="url(#sky)"/>
+    <circle cx="1700" cy="700" r="180" fill="#ffd27a"/>
+    <rect y="760" width="2400" height="440" fill="#16324f"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
 async function signUp(page: Page, next: string): Promise<string> {
   const email = `buyer-${randomUUID().slice(0, 8)}@example.test`;
   await page.goto(url(`/signup?next=${encodeURIComponent(next)}`));
@@ -299,7 +312,10 @@ describe('web client in Chromium', () => {
     const qrValues = await page
       .locator('svg.qr')
       .evaluateAll((svgs) => svgs.map((s) => s.getAttribute('data-qr-value')));
-    expect(qrValues.sort()).toEqual([first, second].sort());
+    // Each QR code is the ticket's signed code, not the seat id anyone could copy from the map.
+    expect(qrValues).toHaveLength(2);
+    for (const value of qrValues) expect(value).toMatch(/^t1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
+    expect(qrValues).not.toContain(first);
     expect(await page.locator('svg.qr path').count()).toBe(2);
 
     // The watcher's map turned sold through the stream, in the same document.
@@ -324,6 +340,58 @@ describe('web client in Chromium', () => {
     await watcherContext.close();
     expect(browserProblems).toEqual([]);
   }, 180_000);
+
+  it('when door staff check a ticket in by its code, then it is admitted once, refused the second time, and a forged code is unknown', async () => {
+    const shopper = buyer.page;
+    if (!shopper) throw new Error('the first test did not leave a buyer');
+    await shopper.goto(url('/orders'));
+    await shopper.locator('svg.qr').first().waitFor();
+    const code = (await shopper.locator('svg.qr').first().getAttribute('data-qr-value')) as string;
+    const seatLabel = (await shopper.locator('.ticket-seat').first().textContent()) as string;
+
+    // An admin adds a staff member (as the "Add a user" page does).
+    const adminLogin = await call('POST', '/auth/login', undefined, admin);
+    const staff = { email: `door-${randomUUID().slice(0, 8)}@example.test`, password: PASSWORD };
+    const made = await call('POST', '/admin/users', adminLogin.json.token, {
+      ...staff,
+      name: 'Door Staff',
+      role: 'staff',
+    });
+    expect(made.status).toBe(201);
+
+    const context = await newContext({ width: 900, height: 900 });
+    const page = await newPage(context, 'door');
+    await logIn(page, staff.email, staff.password);
+    // Staff see the door, not the admin pages.
+    expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Check-in' }).click();
+    await page.getByRole('heading', { name: 'Check-in' }).waitFor();
+    await page.locator('#event').selectOption(demoEventId);
+    // Headless Chromium on Linux has no BarcodeDetector: the page says so and offers the field.
+    await page.locator('.camera-unavailable, .camera button').first().waitFor();
+
+    await page.getByLabel('Ticket code').fill(code);
+    await page.getByRole('button', { name: 'Check in' }).click();
+    await page.locator('[data-result="admitted"]', { hasText: seatLabel }).waitFor();
+    await shot(page, 'check-in');
+
+    expectedConsole.push(/status of 409/);
+    await page.getByLabel('Ticket code').fill(code);
+    await page.getByRole('button', { name: 'Check in' }).click();
+    await page.locator('[data-result="already"]', { hasText: 'First admitted' }).waitFor();
+
+    expectedConsole.push(/status of 404/);
+    // The same ticket id under a MAC that is not its own.
+    await page.getByLabel('Ticket code').fill(`${code.slice(0, -2)}${code.endsWith('AA') ? 'QA' : 'AA'}`);
+    await page.getByRole('button', { name: 'Check in' }).click();
+    await page.locator('[data-result="unknown"]').waitFor();
+
+    // The buyer's ticket now says it was used.
+    await shopper.reload();
+    await shopper.locator('.ticket-checked-in').first().waitFor();
+    await context.close();
+    expect(browserProblems).toEqual([]);
+  }, 120_000);
 
   it('when the card is declined, then nothing is sold, the seats stay held until given up, and the account still works', async () => {
     const context = await newContext();
@@ -417,9 +485,11 @@ describe('web client in Chromium', () => {
     await shopper.getByRole('link', { name: 'Events' }).click();
     await shopper.getByRole('link', { name: title }).click();
     await seatMapLive(shopper);
-    expect(await shopper.locator('.seat-section h3 .section-name').allTextContents()).toEqual(
-      expect.arrayContaining(['Stalls', 'Circle']),
-    );
+    // In the layout's order, not by name (Circle would come first).
+    expect(await shopper.locator('.seat-section h3 .section-name').allTextContents()).toEqual([
+      'Stalls',
+      'Circle',
+    ]);
     await shopper.getByLabel('Number of seats').fill('2');
     await shopper.getByRole('button', { name: 'Find the best seats' }).click();
     await shopper.waitForURL(/\/checkout\//);
@@ -519,6 +589,76 @@ describe('web client in Chromium', () => {
     const refused = await call('POST', `/events/${eventId}/holds`, await tokenOf(page), { quantity: 1 });
     expect(refused.status).toBe(403);
     expect(refused.json.code).toBe('ADMISSION_REQUIRED');
+    await context.close();
+    expect(browserProblems).toEqual([]);
+  }, 120_000);
+
+  it('when an admin creates an event with an image and exports its orders, then the list and the event page show the image and the CSV downloads', async () => {
+    const context = await newContext();
+    const page = await newPage(context, 'admin images');
+    await logIn(page, admin.email, admin.password);
+    await page.goto(url('/admin/events/new'));
+    const title = `Harbour Lights ${randomUUID().slice(0, 6)}`;
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Venue').fill('Old Harbour Stage');
+    await page.getByLabel('Description').fill('Open-air concert by the water.');
+    await page.getByLabel('Name').first().fill('Front');
+    await page.getByLabel('Rows').first().fill('3');
+    await page.getByLabel('Seats per row').first().fill('8');
+    await page
+      .getByLabel(/^Price/)
+      .first()
+      .fill('30');
+    await page.getByLabel('Image (optional)').setInputFiles({
+      name: 'harbour.png',
+      mimeType: 'image/png',
+      buffer: await poster(),
+    });
+    await page.getByRole('button', { name: 'Create event' }).click();
+    await page.waitForURL((u) => u.pathname === '/admin');
+    await page.getByText(`“${title}” was created`).waitFor();
+
+    // The event list and the event page show it (decoded: the bytes are a real image).
+    await page.goto(url('/'));
+    const card = page.locator('.event-card', { has: page.getByRole('link', { name: title }) });
+    const thumb = card.locator('img.event-card-image');
+    await thumb.waitFor();
+    await page.waitForFunction(
+      (img) => (img as HTMLImageElement).naturalWidth > 0,
+      await thumb.elementHandle(),
+    );
+    await card.getByRole('link', { name: title }).click();
+    await seatMapLive(page);
+    const banner = page.locator('img.event-banner');
+    await page.waitForFunction(
+      (img) => (img as HTMLImageElement).naturalWidth === 1600,
+      await banner.elementHandle(),
+    );
+    await shot(page, 'event-image');
+
+    // The admin's event page: a text file named .png is refused in words, nothing changes.
+    const eventId = page.url().split('/events/')[1]?.split(/[/?#]/)[0] as string;
+    await page.goto(url(`/admin/events/${eventId}/orders`));
+    await page.getByRole('heading', { name: `Orders for ${title}` }).waitFor();
+    const before = await page.locator('img.event-image').getAttribute('src');
+    expectedConsole.push(/415/);
+    await page.getByLabel(/^Replace with/).setInputFiles({
+      name: 'notes.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('not a picture at all'),
+    });
+    await page.getByRole('button', { name: 'Save image' }).click();
+    await page.getByText('That file is not a picture we can use.').waitFor();
+    expect(await page.locator('img.event-image').getAttribute('src')).toBe(before);
+
+    // The CSV: a header row even before any sale.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download orders (CSV)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^Harbour-Lights-[\w]+-orders\.csv$/);
+    const csv = readFileSync((await download.path()) as string, 'utf8');
+    expect(csv.split('\r\n')[0]).toMatch(/^order_id,order_created_at,/);
     await context.close();
     expect(browserProblems).toEqual([]);
   }, 120_000);

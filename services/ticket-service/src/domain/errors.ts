@@ -15,9 +15,13 @@ export type ErrorCode =
   | 'HOLD_EXPIRED'
   | 'SALES_NOT_OPEN'
   | 'LIMIT_EXCEEDED'
+  | 'TICKET_CHECKED_IN'
   | 'IDEMPOTENCY_CONFLICT'
+  | 'ALREADY_CHECKED_IN'
+  | 'TICKET_CANCELLED'
   | 'PAYMENT_DECLINED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'INTERNAL';
@@ -40,9 +44,17 @@ const STATUS: Record<ErrorCode, number> = {
   // The customer's tickets and held seats for the event would pass its
   // maxTicketsPerCustomer; `remaining` says how many more they may get.
   LIMIT_EXCEEDED: 409,
+  // An order with a ticket already checked in at the door cannot be cancelled.
+  TICKET_CHECKED_IN: 409,
   IDEMPOTENCY_CONFLICT: 409,
+  // Check-in: the ticket was admitted before (`checkedInAt` says when), or its
+  // order was cancelled.
+  ALREADY_CHECKED_IN: 409,
+  TICKET_CANCELLED: 409,
   PAYMENT_DECLINED: 402,
   PAYLOAD_TOO_LARGE: 413,
+  // A body of a type the route does not take (event images: judged from the bytes).
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
@@ -57,6 +69,7 @@ export const TITLES: Record<number, string> = {
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

@@ -11,6 +11,7 @@
 // need no new acquisition), and lets go at once when another replica wants it.
 import type { Redis } from 'ioredis';
 import { closeClient } from './redis-quorum.ts';
+import { subscribeOn } from './redis-subscriber.ts';
 
 const RELEASED = 'tickets:lock-released';
 const WANTED = 'tickets:lock-wanted';
@@ -30,9 +31,6 @@ export interface LockWakeups {
 export function createLockWakeups(clients: Redis[], onError: (err: unknown) => void): LockWakeups {
   const waiters = new Map<string, Set<() => void>>();
   let wantedListener: (eventId: string) => void = () => {};
-  const subscribers = clients.map((c) =>
-    c.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
-  );
 
   function wake(eventId: string) {
     const set = waiters.get(eventId);
@@ -41,14 +39,15 @@ export function createLockWakeups(clients: Redis[], onError: (err: unknown) => v
     for (const resolve of set) resolve();
   }
 
-  for (const sub of subscribers) {
-    sub.on('error', onError);
-    sub.on('message', (channel: string, eventId: string) => {
-      if (channel === WANTED) wantedListener(eventId);
-      else wake(eventId);
-    });
-    sub.subscribe(RELEASED, WANTED).catch(onError);
-  }
+  const subscribers = clients.map((c) =>
+    subscribeOn(c, [RELEASED, WANTED], {
+      message: (channel, eventId) => {
+        if (channel === WANTED) wantedListener(eventId);
+        else wake(eventId);
+      },
+      error: onError,
+    }),
+  );
 
   const publish = (channel: string, eventId: string) => {
     for (const client of clients) {

@@ -10,6 +10,7 @@
 // Duplicates (around a fail-over) are recognised by (event, version).
 import type { Redis } from 'ioredis';
 import { closeClient } from './redis-quorum.ts';
+import { subscribeOn } from './redis-subscriber.ts';
 
 export interface SeatFeedMessage {
   eventId: string;
@@ -37,9 +38,6 @@ export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void
   const listeners = new Map<string, Set<SeatListener>>();
   // Per event, the versions already relayed (insertion-ordered, trimmed).
   const seen = new Map<string, Set<number>>();
-  const subscribers = clients.map((c) =>
-    c.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
-  );
 
   function deliver(raw: string) {
     let message: SeatFeedMessage;
@@ -80,11 +78,9 @@ export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void
     }
   }
 
-  for (const sub of subscribers) {
-    sub.on('error', onError);
-    sub.on('message', (_channel: string, raw: string) => deliver(raw));
-    sub.subscribe(CHANNEL).catch(onError);
-  }
+  const subscribers = clients.map((c) =>
+    subscribeOn(c, [CHANNEL], { message: (_channel, raw) => deliver(raw), error: onError }),
+  );
 
   return {
     publish(message) {

@@ -9,6 +9,7 @@
 // event id.
 import type { Redis } from 'ioredis';
 import { closeClient } from './redis-quorum.ts';
+import { subscribeOn } from './redis-subscriber.ts';
 
 const CHANNEL = 'tickets:user-changes';
 
@@ -40,32 +41,30 @@ export function createUserChangeFeed(clients: Redis[], log: Log, channel = CHANN
   const up = new Set<number>();
   const wasUp = new Set<number>();
   const waiters = new Set<() => void>();
-  // We subscribe on every 'ready' ourselves instead of ioredis' automatic
-  // resubscription, to know when a reconnected subscription is really back.
-  const subscribers = clients.map((c) =>
-    c.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
-  );
   const onError = (err: unknown) => log.debug({ err }, 'user change feed error');
 
   const changed = (userId: string) => {
     for (const listener of listeners) listener.changed(userId);
   };
 
-  for (const [node, sub] of subscribers.entries()) {
-    sub.on('error', onError);
-    sub.on('message', (_channel: string, userId: string) => changed(userId));
-    sub.on('close', () => up.delete(node));
-    sub.on('ready', () => {
-      sub.subscribe(channel).then(() => {
+  // Subscribed again on every 'ready' (lib/redis-subscriber.ts), so that we know
+  // when a reconnected subscription is really back.
+  const subscribers = clients.map((c, node) => {
+    const sub = subscribeOn(c, [channel], {
+      message: (_channel, userId) => changed(userId),
+      error: onError,
+      subscribed: () => {
         // Changes published while this subscription was down may have reached no
         // other one either (the publisher may have reached only this master).
         if (wasUp.has(node)) for (const listener of listeners) listener.missed();
         wasUp.add(node);
         up.add(node);
         for (const wake of waiters) wake();
-      }, onError);
+      },
     });
-  }
+    sub.on('close', () => up.delete(node));
+    return sub;
+  });
 
   return {
     publish(userId) {

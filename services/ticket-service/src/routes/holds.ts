@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createHold, getOwnHold, releaseHold } from '../domain/purchase/holds.ts';
 import { orderHold } from '../domain/purchase/purchase.ts';
+import { purchaseAnswer } from '../domain/tickets/ticket-code.ts';
 import { actorOf } from '../plugins/app/domain-context.ts';
 import { EventParams, problems } from '../schemas/common.ts';
 import { Order } from '../schemas/events.ts';
@@ -82,7 +83,7 @@ const holds: FastifyPluginAsyncTypebox = async (app) => {
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.code(replayed ? 200 : 201);
-      return order;
+      return purchaseAnswer(order);
     },
   );
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getOrder, listOwnOrders } from '../domain/purchase/orders.ts';
 import { buyNow } from '../domain/purchase/purchase.ts';
+import { purchaseAnswer, withTicketCodes } from '../domain/tickets/ticket-code.ts';
 import { actorOf } from '../plugins/app/domain-context.ts';
 import { EventParams, problems } from '../schemas/common.ts';
 import { Order } from '../schemas/events.ts';
@@ -43,7 +44,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.code(replayed ? 200 : 201);
-      return order;
+      return purchaseAnswer(order);
     },
   );
 
@@ -57,7 +58,11 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(Order) }), ...problems(401) },
       },
     },
-    async (request) => listOwnOrders(app.db, request.user.id),
+    async (request) => {
+      const { items } = await listOwnOrders(app.db, request.user.id);
+      // Own orders only: the owner sees the ticket codes.
+      return { items: items.map((o) => withTicketCodes(app.ticketCodes, o)) };
+    },
   );
 
   app.get(
@@ -66,7 +71,9 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.requireUser,
       schema: { ...buyer, params: OrderParams, response: { 200: Order, ...problems(400, 401, 404) } },
     },
-    async (request) => getOrder(app.db, request.user, request.params.orderId),
+    // The owner's order or (for an admin) anyone's: both may see the ticket codes.
+    async (request) =>
+      withTicketCodes(app.ticketCodes, await getOrder(app.db, request.user, request.params.orderId)),
   );
 };
 

@@ -48,6 +48,8 @@ export function problems(
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Text({ minLength: 8, maxLength: 200 });
 export const Name = Label(120);
-export const Role = Type.Union([Type.Literal('customer'), Type.Literal('admin')]);
+export const Role = Type.Union([Type.Literal('customer'), Type.Literal('admin'), Type.Literal('staff')], {
+  description: 'staff: door accounts, which may check tickets in (and do what customers may)',
+});
 export const DateTime = Type.String({ format: 'date-time' });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });

@@ -30,6 +30,9 @@ export const Event = Type.Object({
   salesStartAt: SalesStartAt,
   waitingRoom: Type.Union([WaitingRoom, Type.Null()], { description: 'null: never had one' }),
   maxTicketsPerCustomer: MaxTicketsPerCustomer(),
+  imageUrl: Type.Union([Type.String(), Type.Null()], {
+    description: "the event's image (GET it); changes whenever the image does. null: no image",
+  }),
 });
 
 export const Sales = Type.Object({
@@ -111,15 +114,36 @@ export const PatchEventBody = Type.Object(
 
 export const OrderSeat = Type.Object({ id: Id, label: Type.String(), priceCents: Type.Integer() });
 
+/** A ticket as its owner (or an admin) sees it; `code` is what its QR code says. */
+export const OrderTicket = Type.Object({
+  id: Id,
+  seatId: Id,
+  label: Type.String(),
+  code: Type.Optional(
+    Type.String({
+      description:
+        'signed ticket code (t1.…), what the QR code says; the door checks it with POST /admin/events/:eventId/check-in',
+    }),
+  ),
+  checkedInAt: Type.Union([DateTime, Type.Null()]),
+});
+
 export const Order = Type.Object({
   id: Id,
   eventId: Id,
   eventTitle: Type.String(),
   seats: Type.Array(OrderSeat),
+  // Reads of orders (GET /orders, /orders/:id, an event's orders) carry them; a
+  // purchase's own answer does not (no work for codes on the purchase path).
+  tickets: Type.Optional(Type.Array(OrderTicket)),
   totalCents: Type.Integer(),
   currency: Type.String(),
-  status: Type.Literal('confirmed'),
+  status: Type.Union([Type.Literal('confirmed'), Type.Literal('cancelled')], {
+    description: 'cancelled: by an admin; its seats went back on sale and the payment is refunded',
+  }),
   createdAt: DateTime,
+  /** Only on a cancelled order. */
+  cancelledAt: Type.Optional(DateTime),
 });
 
 export const AdminOrder = Type.Intersect([Order, Type.Object({ userEmail: Type.String() })]);

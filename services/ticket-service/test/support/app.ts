@@ -28,6 +28,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       // The same for orders whose capture was lost: only tests of the capture
       // sweep run it, on a database of their own.
       CAPTURE_SWEEP_INTERVAL_MS: '3600000',
+      // Likewise refunds and webhook deliveries: only their own tests send them.
+      REFUND_SWEEP_INTERVAL_MS: '3600000',
+      WEBHOOK_SEND_INTERVAL_MS: '3600000',
       // Every test comes from one address and many buy as one user; the rate
       // limits are tested with their own settings (rate-limits.test.ts).
       TICKETS_RATE_LIMIT_FACTOR: TEST_RATE_LIMIT_FACTOR,

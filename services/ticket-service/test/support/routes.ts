@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import app from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
 import { serverOptions } from '../../src/server-options.ts';
 import { testConfig } from './app.ts';
 
@@ -17,8 +18,10 @@ export interface RegisteredRoute {
 export const API_PREFIX = '/api/v1';
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
-export async function buildAppWithRoutes(): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
-  const config = testConfig();
+export async function buildAppWithRoutes(
+  overrides: Partial<Config> = {},
+): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
+  const config = testConfig(overrides);
   const server = Fastify(serverOptions(config));
   const routes: RegisteredRoute[] = [];
   server.addHook('onRoute', (route) => {

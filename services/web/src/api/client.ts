@@ -33,12 +33,15 @@ export class NetworkError extends Error {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** JSON, or a Blob (a file) sent as it is, with its own type. */
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Send the session's token (default true). */
   auth?: boolean;
+  /** The answer's body as a Blob (a download) instead of JSON. */
+  blob?: boolean;
 }
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -48,6 +51,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
   503: 'UNAVAILABLE',
 };
@@ -58,7 +62,8 @@ function isProblem(body: unknown): body is Problem {
 
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const file = opts.body instanceof Blob ? opts.body : undefined;
+  if (opts.body !== undefined) headers['content-type'] = file ? file.type : 'application/json';
   const token = opts.auth === false ? undefined : session.token();
   if (token) headers.authorization = `Bearer ${token}`;
 
@@ -67,7 +72,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     res = await fetch(`${API_BASE}${path}`, {
       method: opts.method ?? 'GET',
       headers,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      body: file ?? (opts.body === undefined ? null : JSON.stringify(opts.body)),
       signal: opts.signal ?? null,
       cache: 'no-store',
     });
@@ -77,6 +82,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   }
   clock.observe(res.headers.get('date'));
   if (res.status === 204) return undefined as T;
+  if (res.ok && opts.blob) return (await res.blob()) as T;
 
   const text = await res.text();
   let body: unknown;

@@ -5,6 +5,7 @@ import type {
   AdminOrder,
   AuditEntry,
   AuthResult,
+  CheckIn,
   Hold,
   NewEvent,
   Order,
@@ -14,6 +15,9 @@ import type {
   SeatMap,
   TicketEvent,
   User,
+  Webhook,
+  WebhookDelivery,
+  WebhookEventName,
 } from './types.ts';
 
 const enc = encodeURIComponent;
@@ -85,11 +89,39 @@ export const setEventStatus = (id: string, status: 'on_sale' | 'closed') =>
 export const eventOrders = (id: string, signal?: AbortSignal) =>
   api<Page<AdminOrder>>(`/admin/events/${enc(id)}/orders`, { signal });
 
+/** Sends the file as it is; the API judges it by its bytes and answers the new imageUrl. */
+export const setEventImage = (id: string, file: Blob) =>
+  api<{ imageUrl: string }>(`/admin/events/${enc(id)}/image`, { method: 'PUT', body: file });
+
+export const removeEventImage = (id: string) =>
+  api<void>(`/admin/events/${enc(id)}/image`, { method: 'DELETE' });
+
+/** Every order and ticket of the event as CSV (needs the session's token, so fetched, not linked). */
+export const ordersCsv = (id: string) => api<Blob>(`/admin/events/${enc(id)}/orders.csv`, { blob: true });
+
 export const auditLog = (opts: { limit?: number; before?: string }, signal?: AbortSignal) => {
   const q = new URLSearchParams({ limit: String(opts.limit ?? 50) });
   if (opts.before) q.set('before', opts.before);
   return api<Page<AuditEntry> & { nextBefore: string | null }>(`/admin/audit?${q}`, { signal });
 };
+
+/** Admits a ticket at the door (admins and staff). */
+export const checkIn = (eventId: string, code: string) =>
+  api<CheckIn>(`/admin/events/${enc(eventId)}/check-in`, { method: 'POST', body: { code } });
+
+/** Idempotent: an order already cancelled is answered as it is. */
+export const cancelOrder = (id: string) =>
+  api<AdminOrder>(`/admin/orders/${enc(id)}/cancel`, { method: 'POST' });
+
+export const listWebhooks = (signal?: AbortSignal) => api<Page<Webhook>>('/admin/webhooks', { signal });
+
+export const createWebhook = (body: { url: string; events: WebhookEventName[] }) =>
+  api<Webhook>('/admin/webhooks', { method: 'POST', body });
+
+export const deleteWebhook = (id: string) => api<void>(`/admin/webhooks/${enc(id)}`, { method: 'DELETE' });
+
+export const webhookDeliveries = (id: string, signal?: AbortSignal) =>
+  api<Page<WebhookDelivery>>(`/admin/webhooks/${enc(id)}/deliveries?limit=50`, { signal });
 
 export const createUser = (body: { email: string; password: string; name: string; role: Role }) =>
   api<User>('/admin/users', { method: 'POST', body });

@@ -24,8 +24,11 @@ const MESSAGES: Record<string, string> = {
   ADMISSION_REQUIRED: 'This sale has a waiting room: please join the queue and wait for your turn.',
   IDEMPOTENCY_CONFLICT:
     'This payment was already sent with different details. Please start the checkout again.',
+  ALREADY_CHECKED_IN: 'This ticket has already been checked in.',
+  TICKET_CANCELLED: 'This ticket was cancelled: its order was refunded.',
   PAYMENT_DECLINED: 'Your card was declined. Nothing was charged and no seats were bought.',
   PAYLOAD_TOO_LARGE: 'That is too much data to send at once. Please shorten it.',
+  UNSUPPORTED_MEDIA_TYPE: 'That file is not a picture we can use. Please choose a JPEG, PNG or WebP image.',
   RATE_LIMITED: 'Too many requests in a short time. Please wait a moment and try again.',
   UNAVAILABLE:
     'The service is busy or partly down right now. Please try again in a moment; a repeated payment is never charged twice.',
@@ -57,6 +60,7 @@ const FIELD_NAMES: Record<string, string> = {
   waitingRoom: 'Waiting room',
   admitPerMinute: 'admissions per minute',
   maxTicketsPerCustomer: 'Tickets per customer',
+  code: 'Ticket code',
 };
 
 /** `body/layout/sections/1/name` → `Section 2 name`. */

@@ -1,6 +1,7 @@
 // The shapes of the public API (shared/API.md, contract v1).
 
-export type Role = 'customer' | 'admin';
+/** staff: door accounts, which may check tickets in (and do what customers may). */
+export type Role = 'customer' | 'admin' | 'staff';
 export type SeatStatus = 'available' | 'held' | 'sold';
 export type EventStatus = 'on_sale' | 'closed';
 
@@ -33,6 +34,8 @@ export interface TicketEvent {
   salesStartAt: string | null;
   /** null: the event never had one. */
   waitingRoom: WaitingRoom | null;
+  /** The event's image (changes with it); null: none. */
+  imageUrl: string | null;
 }
 
 export interface WaitingRoom {
@@ -99,13 +102,57 @@ export interface Order {
   eventId: string;
   eventTitle: string;
   seats: { id: string; label: string; priceCents: number }[];
+  /** On reads of orders (not on a purchase's own answer); `code` is what the QR code says. */
+  tickets?: OrderTicket[];
   totalCents: number;
   currency: string;
-  status: 'confirmed';
+  /** cancelled: by an admin; its seats went back on sale and the payment is refunded. */
+  status: 'confirmed' | 'cancelled';
   createdAt: string;
+  cancelledAt?: string;
+}
+
+export type WebhookEventName = 'order.confirmed' | 'order.cancelled' | 'event.sold_out';
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: WebhookEventName[];
+  createdAt: string;
+  pendingCount?: number;
+  failedCount?: number;
+  /** Only in the answer that created it. */
+  secret?: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  eventType: WebhookEventName;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  payload: Record<string, unknown>;
+  attemptLog: { at: string; replica: string; status: number | null; error: string | null; ms: number }[];
 }
 
 export type AdminOrder = Order & { userEmail: string };
+
+export interface OrderTicket {
+  id: string;
+  seatId: string;
+  label: string;
+  code?: string;
+  checkedInAt: string | null;
+}
+
+/** POST /admin/events/:eventId/check-in: 200. */
+export interface CheckIn {
+  ticket: { id: string; orderId: string; eventId: string; priceCents: number };
+  seat: { id: string; section: string; row: number; number: number; label: string };
+  checkedInAt: string;
+}
 
 export interface AuditEntry {
   id: string;
@@ -150,4 +197,8 @@ export interface Problem {
   unavailable?: string[];
   /** ADMISSION_REQUIRED: why the token was refused. */
   reason?: 'missing' | 'invalid' | 'expired';
+  /** ALREADY_CHECKED_IN: when the ticket was admitted first. */
+  checkedInAt?: string;
+  /** ALREADY_CHECKED_IN, TICKET_CANCELLED: the ticket's seat. */
+  seat?: CheckIn['seat'];
 }

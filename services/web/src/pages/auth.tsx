@@ -161,7 +161,7 @@ export function AccountPage() {
         <dt>Email</dt>
         <dd>{user.email}</dd>
         <dt>Role</dt>
-        <dd>{user.role === 'admin' ? 'Administrator' : 'Customer'}</dd>
+        <dd>{{ admin: 'Administrator', staff: 'Door staff', customer: 'Customer' }[user.role]}</dd>
       </dl>
       <h2>Change password</h2>
       {done && (

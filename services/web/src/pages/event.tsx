@@ -146,6 +146,7 @@ export function EventPage({ id }: { id: string }) {
   return (
     <div class="event-page">
       <header class="event-header">
+        {e.imageUrl && <img class="event-banner" src={e.imageUrl} alt="" />}
         <h1 tabIndex={-1}>{e.title}</h1>
         <p class="event-when">
           <time dateTime={e.startsAt}>{dateTime(e.startsAt)}</time> · {e.venue}

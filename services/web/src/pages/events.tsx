@@ -68,6 +68,8 @@ function EventCard({ event }: { event: TicketEvent }) {
     event.salesStartAt && Date.parse(event.salesStartAt) > clock.now() ? event.salesStartAt : null;
   return (
     <article class="event-card">
+      {/* Decorative: the title next to it says what the event is. */}
+      {event.imageUrl && <img class="event-card-image" src={event.imageUrl} alt="" loading="lazy" />}
       <h2>
         <Link href={`/events/${event.id}`}>{event.title}</Link>
       </h2>

@@ -58,7 +58,12 @@ export function OrderPage({ id }: { id: string }) {
 
 function OrderCard({ order }: { order: Order }) {
   return (
-    <article class="order card" aria-labelledby={`order-${order.id}`} data-order-id={order.id}>
+    <article
+      class={order.status === 'cancelled' ? 'order card order-cancelled' : 'order card'}
+      aria-labelledby={`order-${order.id}`}
+      data-order-id={order.id}
+      data-status={order.status}
+    >
       <header>
         <h2 id={`order-${order.id}`}>
           <Link href={`/events/${order.eventId}`}>{order.eventTitle}</Link>
@@ -70,20 +75,51 @@ function OrderCard({ order }: { order: Order }) {
             <code>{order.id.slice(0, 8)}</code>
           </Link>
         </p>
+        {order.status === 'cancelled' && (
+          <p class="order-cancelled-note">
+            <strong>Cancelled</strong>
+            {order.cancelledAt && (
+              <>
+                {' '}
+                on <time dateTime={order.cancelledAt}>{dateTime(order.cancelledAt)}</time>
+              </>
+            )}
+            . These tickets are no longer valid; the payment is refunded to your card.
+          </p>
+        )}
       </header>
       <ul class="tickets">
-        {order.seats.map((seat) => (
-          <li class="ticket" key={seat.id}>
-            <QrCode value={seat.id} size={120} label={`QR code of the ticket for ${seat.label}`} />
-            <div>
-              <p class="ticket-seat">{seat.label}</p>
-              <p class="muted">{money(seat.priceCents, order.currency)}</p>
-              <p class="ticket-id">
-                <code>{seat.id}</code>
-              </p>
-            </div>
-          </li>
-        ))}
+        {order.seats.map((seat) => {
+          // The signed code is what the door scans (README, "Tickets at the door").
+          const ticket = order.tickets?.find((t) => t.seatId === seat.id);
+          return (
+            <li class="ticket" key={seat.id}>
+              {order.status === 'cancelled' ? (
+                <p class="muted qr-missing">Cancelled</p>
+              ) : ticket?.code ? (
+                <QrCode value={ticket.code} size={120} label={`QR code of the ticket for ${seat.label}`} />
+              ) : (
+                <p class="muted qr-missing">
+                  <Link href={`/orders/${order.id}`}>Open the order</Link> for this ticket's QR code.
+                </p>
+              )}
+              <div>
+                <p class="ticket-seat">{seat.label}</p>
+                <p class="muted">{money(seat.priceCents, order.currency)}</p>
+                {ticket?.checkedInAt && (
+                  <p class="ticket-checked-in">
+                    Checked in <time dateTime={ticket.checkedInAt}>{dateTime(ticket.checkedInAt)}</time>
+                  </p>
+                )}
+                {ticket?.code && (
+                  <p class="ticket-id">
+                    <code>{ticket.code}</code>
+                  </p>
+                )}
+              </div>
+            </li>
+          );
+        })}
       </ul>
     </article>
   );

@@ -11,7 +11,7 @@ import type { Seat, SeatChanges, SeatMap, SeatStatus } from '../api/types.ts';
 export class SeatBook {
   readonly eventId: string;
   readonly loadedVersion: number;
-  /** Seats in the API's order: by section, row, number. */
+  /** Seats in the API's order: by section (the layout's order), row, number. */
   readonly seats: readonly Seat[];
   private readonly status = new Map<string, SeatStatus>();
   private readonly setAt = new Map<string, number>();
@@ -83,7 +83,7 @@ export interface SectionLayout {
   maxPriceCents: number;
 }
 
-/** Groups seats into sections and rows in the order they come (section, row, number). */
+/** Groups seats into sections and rows in the order they come (the layout's sections, row, number). */
 export function layoutOf(seats: readonly Seat[]): SectionLayout[] {
   const sections = new Map<string, SectionLayout>();
   const rows = new Map<string, RowLayout>();

@@ -8,7 +8,7 @@ export interface NewUser {
   email: string;
   password: string;
   name: string;
-  role: 'customer' | 'admin';
+  role: 'customer' | 'admin' | 'staff';
 }
 
 /**

@@ -12,7 +12,7 @@ export async function adminEvents(ctx: DomainContext) {
       ? []
       : await ctx.db.$queryRaw<{ event_id: string; orders: number; revenue: bigint }[]>(Prisma.sql`
           SELECT event_id, count(*)::int AS orders, coalesce(sum(total_cents), 0)::bigint AS revenue
-            FROM orders WHERE event_id = ANY(${ids}::uuid[]) GROUP BY event_id`);
+            FROM orders WHERE event_id = ANY(${ids}::uuid[]) AND status <> 'cancelled' GROUP BY event_id`);
   const orders = new Map(orderRows.map((r) => [r.event_id, r]));
   return {
     items: events.map((e) => {

@@ -75,11 +75,13 @@ export async function createEvent(ctx: DomainContext, actor: Actor, input: NewEv
           ...(input.waitingRoom ? { waitingRoom: { create: {} } } : {}),
         },
       });
-      for (const s of input.layout.sections) {
+      // Each seat keeps its section's place in the layout: sections are shown
+      // and preferred in the order the organiser gave them, not by name.
+      for (const [position, s] of input.layout.sections.entries()) {
         const section = s.name.trim();
         await tx.$executeRaw(Prisma.sql`
-          INSERT INTO seats (event_id, section, "row", number, label, price_cents)
-          SELECT ${event.id}::uuid, ${section}, r, n, ${section} || ' · Row ' || r || ' · Seat ' || n, ${s.priceCents}
+          INSERT INTO seats (event_id, section, section_position, "row", number, label, price_cents)
+          SELECT ${event.id}::uuid, ${section}, ${position}::smallint, r, n, ${section} || ' · Row ' || r || ' · Seat ' || n, ${s.priceCents}
             FROM generate_series(1, ${s.rows}::int) AS r, generate_series(1, ${s.seatsPerRow}::int) AS n`);
       }
       await recordAudit(tx, ctx.replica, {

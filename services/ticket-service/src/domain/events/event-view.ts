@@ -1,6 +1,7 @@
 // Events as the API shows them: stored fields plus counts derived from the seats,
 // so the numbers shown always equal what is stored (invariant I4).
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import { eventImageUrl } from './event-image-url.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -60,6 +61,7 @@ interface EventRow {
   waitingRoomEnabled: boolean;
   admitPerMinute: number | null;
   maxTicketsPerCustomer: number;
+  imageHash: string | null;
 }
 
 export function eventView(e: EventRow, counts: SeatCounts | undefined) {
@@ -80,6 +82,7 @@ export function eventView(e: EventRow, counts: SeatCounts | undefined) {
     waitingRoom:
       e.admitPerMinute === null ? null : { enabled: e.waitingRoomEnabled, admitPerMinute: e.admitPerMinute },
     maxTicketsPerCustomer: e.maxTicketsPerCustomer,
+    imageUrl: eventImageUrl(e.id, e.imageHash),
   };
 }
 

@@ -33,10 +33,12 @@ export function createSeatMapReader(ctx: DomainContext, capacity = 256) {
   async function seatMapJson(eventId: string, version: number): Promise<string> {
     const cached = cache.get(eventId);
     if (cached && cached.version === version) return cached.json;
+    // Sections in the layout's order (the name only parts seats that a replica
+    // without section_position wrote during a rolling upgrade: all 0).
     const seats = await ctx.db.$queryRaw<unknown[]>(Prisma.sql`
       SELECT id, section, "row", number, label, price_cents AS "priceCents", status::text AS status
         FROM seats WHERE event_id = ${eventId}::uuid
-       ORDER BY section, "row", number`);
+       ORDER BY section_position, section, "row", number`);
     const json = JSON.stringify({ eventId, version, seats });
     cache.delete(eventId);
     cache.set(eventId, { version, json });

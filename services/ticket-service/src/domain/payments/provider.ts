@@ -28,4 +28,12 @@ export interface PaymentProvider {
    */
   capture(reference: string, amountCents: number): Promise<void>;
   void(reference: string): Promise<void>;
+  /**
+   * Gives back `amountCents` of a captured payment (a cancelled order: its whole
+   * total). Must be idempotent per reference: the order is claimed before and
+   * marked refunded after (domain/orders/refunds.ts), so a refund is repeated
+   * only when its outcome was never recorded. A provider refuses a refund of an
+   * uncaptured payment or of more than was captured.
+   */
+  refund(reference: string, amountCents: number): Promise<void>;
 }

@@ -5,7 +5,7 @@
 // still open, voided or captured — and refuses what a real provider refuses:
 // capturing a voided authorization, capturing more than was authorized,
 // capturing one authorization twice with different amounts, voiding a captured
-// one. Each refusal is also kept in `violations`, because the service only logs
+// one, refunding an uncaptured one or more than was captured. Each refusal is also kept in `violations`, because the service only logs
 // a failed capture; tests assert that there were none.
 //
 // A real provider is one service that every replica talks to. This one lives in
@@ -27,6 +27,9 @@ export interface TestAuthorization {
   capturedCents: number;
   /** Capture calls answered for it, repeats included (a capture is idempotent). */
   captureCalls: number;
+  /** Refunded so far, and by how many refund calls. */
+  refundedCents: number;
+  refundCalls: number;
 }
 
 export interface TestPaymentProvider extends PaymentProvider {
@@ -83,6 +86,8 @@ export function createTestPaymentProvider(options: TestProviderOptions = {}): Te
           state: 'authorized',
           capturedCents: 0,
           captureCalls: 0,
+          refundedCents: 0,
+          refundCalls: 0,
         });
         if (known.size > maxAuthorizations) known.delete(known.keys().next().value as string);
       }
@@ -109,6 +114,24 @@ export function createTestPaymentProvider(options: TestProviderOptions = {}): Te
       if (!auth) return;
       if (auth.state === 'captured') refuse(`void of captured authorization ${reference}`);
       auth.state = 'voided';
+    },
+
+    async refund(reference, amountCents) {
+      const auth = find(reference, 'refund');
+      if (!auth) return;
+      if (auth.state !== 'captured') refuse(`refund of uncaptured authorization ${reference}`);
+      auth.refundCalls++;
+      // A repeat of the refund (the service did not hear the first answer) is the same refund.
+      if (auth.refundedCents > 0) {
+        if (amountCents !== auth.refundedCents) {
+          refuse(`second refund of ${reference} for ${amountCents}, refunded ${auth.refundedCents}`);
+        }
+        return;
+      }
+      if (amountCents <= 0 || amountCents > auth.capturedCents) {
+        refuse(`refund of ${amountCents} on ${reference}, captured ${auth.capturedCents}`);
+      }
+      auth.refundedCents = amountCents;
     },
   };
 }

@@ -26,7 +26,7 @@ export interface Faults {
   /** Runs inside a fenced transaction, after its fence: the event row is held (e.g. a pause). */
   inTransaction?: (eventId: string) => Promise<void>;
   /** Runs after COMMIT, before the answer (e.g. to simulate a lost COMMIT reply). */
-  afterCommit?: (step: 'hold' | 'order' | 'release' | 'expire') => void;
+  afterCommit?: (step: 'hold' | 'order' | 'release' | 'expire' | 'cancel') => void;
 }
 
 /** Everything the purchase path needs, as plain values. */

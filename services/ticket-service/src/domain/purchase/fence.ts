@@ -61,7 +61,7 @@ async function checkFence(tx: Prisma.TransactionClient, eventId: string, epoch: 
   };
 }
 
-export type Step = 'hold' | 'order' | 'release' | 'expire';
+export type Step = 'hold' | 'order' | 'release' | 'expire' | 'cancel';
 
 /** A holder whose epoch was superseded: counted, logged, answered 503 (nothing was written). */
 export async function fencedOut(

@@ -56,6 +56,21 @@ async function writeOrder(
     subject: `order:${o.orderId}`,
     detail: { eventId: o.eventId, holdId: o.holdId, seatIds: o.seats.map((s) => s.id), totalCents },
   });
+  // The webhook outbox (README, "Webhooks"): order.confirmed, and event.sold_out
+  // when this order took the last seat, in the order's own transaction.
+  const hook = {
+    orderId: o.orderId,
+    eventId: o.eventId,
+    userId: o.actor.id,
+    email: o.actor.email,
+    totalCents,
+    currency: o.fence.currency,
+    seatIds: o.seats.map((s) => s.id),
+    createdAt: createdAt.toISOString(),
+  };
+  await tx.$queryRaw(Prisma.sql`
+    SELECT tickets_webhook_enqueue('order.confirmed', ${JSON.stringify(hook)}::jsonb),
+           tickets_webhook_sold_out(${o.eventId}::uuid)::text`);
   const seats = [...o.seats].sort((a, b) => a.id.localeCompare(b.id));
   const view: OrderView = {
     id: o.orderId,

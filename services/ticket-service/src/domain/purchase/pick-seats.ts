@@ -38,7 +38,7 @@ export async function availableWindow(
   return tx.$queryRaw<Candidate[]>(Prisma.sql`
     SELECT id, section, "row", number, price_cents, label FROM seats
      WHERE event_id = ${eventId}::uuid AND status = 'available' AND price_cents <= ${maxPriceCents}
-     ORDER BY price_cents DESC, section, "row", number
+     ORDER BY price_cents DESC, section_position, "row", number
      LIMIT ${limit}`);
 }
 

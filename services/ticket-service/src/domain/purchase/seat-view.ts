@@ -35,7 +35,7 @@ export interface ViewSeat {
   owner: string | null;
   /** Seat version of the last change applied to this seat. */
   version: number;
-  /** Place in the order of preference (dearest first, then section, row, number). */
+  /** Place in the order of preference (dearest first, then section in the layout's order, row, number). */
   ord: number;
 }
 
@@ -212,7 +212,8 @@ class LiveView implements EventSeats {
       SELECT e.currency, e.seat_version,
              (SELECT coalesce(json_agg(json_build_array(s.id, s.section, s."row", s.number, s.label,
                                                         s.price_cents, s.status::text,
-                                                        coalesce(o.user_id, h.user_id))), '[]')
+                                                        coalesce(o.user_id, h.user_id),
+                                                        s.section_position)), '[]')
                 FROM seats s
                 LEFT JOIN orders o ON s.status = 'sold' AND o.id = s.order_id AND o.event_id = e.id
                 LEFT JOIN holds h ON s.status = 'held' AND h.id = s.hold_id AND h.event_id = e.id
@@ -220,8 +221,18 @@ class LiveView implements EventSeats {
         FROM events e WHERE e.id = ${this.eventId}::uuid`);
     if (!event) throw notFound('event');
     const rows = (
-      JSON.parse(event.seats) as [string, string, number, number, string, number, SeatStatus, string | null][]
-    ).map(([id, section, row, number, label, priceCents, status, owner]) => ({
+      JSON.parse(event.seats) as [
+        string,
+        string,
+        number,
+        number,
+        string,
+        number,
+        SeatStatus,
+        string | null,
+        number,
+      ][]
+    ).map(([id, section, row, number, label, priceCents, status, owner, sectionPosition]) => ({
       id,
       section,
       row,
@@ -230,6 +241,7 @@ class LiveView implements EventSeats {
       priceCents,
       status,
       owner: status === 'available' ? null : this.own(owner, 1),
+      sectionPosition,
     }));
     this.currency = event.currency;
     this.loadedVersion = Number(event.seat_version);
@@ -237,6 +249,9 @@ class LiveView implements EventSeats {
     rows.sort(
       (a, b) =>
         b.priceCents - a.priceCents ||
+        // Sections in the layout's order (the name only breaks ties of
+        // events created before the order was stored: all at position 0).
+        a.sectionPosition - b.sectionPosition ||
         (a.section < b.section ? -1 : a.section > b.section ? 1 : 0) ||
         a.row - b.row ||
         a.number - b.number,

@@ -250,10 +250,10 @@ async function read(
               FROM unnest(${buyers}::uuid[]) WITH ORDINALITY AS b(id, n)) AS owned,
            (SELECT coalesce(array_agg(s.id), '{}') FROM seats s
              WHERE s.id = ANY(${named}::uuid[]) AND s.event_id = e.id AND s.status = 'available') AS free,
-           (SELECT coalesce(array_agg(w.id ORDER BY w.price_cents DESC, w.section, w."row", w.number), '{}')
-              FROM (SELECT id, price_cents, section, "row", number FROM seats
+           (SELECT coalesce(array_agg(w.id ORDER BY w.price_cents DESC, w.section_position, w."row", w.number), '{}')
+              FROM (SELECT id, price_cents, section_position, "row", number FROM seats
                      WHERE event_id = e.id AND status = 'available' AND price_cents <= ${bound}
-                     ORDER BY price_cents DESC, section, "row", number
+                     ORDER BY price_cents DESC, section_position, "row", number
                      LIMIT ${limit}) AS w) AS window
       FROM events e WHERE e.id = ${eventId}::uuid`);
   const window = (row?.window ?? []).flatMap((id): Candidate[] => {

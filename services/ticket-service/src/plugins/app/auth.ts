@@ -16,7 +16,8 @@ import fp from 'fastify-plugin';
 import { AppError } from '../../domain/errors.ts';
 import { createUserCache } from '../../lib/user-cache.ts';
 
-export type Role = 'customer' | 'admin';
+// staff: door accounts, which may check tickets in (and do what customers may).
+export type Role = 'customer' | 'admin' | 'staff';
 
 export interface AuthUser {
   id: string;
@@ -49,6 +50,8 @@ declare module 'fastify' {
     issueToken(user: { id: string; tokenVersion: number }): string;
     requireUser: Hook;
     requireAdmin: Hook;
+    /** Admins and staff: the door (ticket check-in). */
+    requireStaff: Hook;
   }
 }
 
@@ -118,6 +121,12 @@ export default fp(
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       const user = await authenticate(request);
       if (user.role !== 'admin') throw new AppError('FORBIDDEN', 'This needs an admin.');
+    });
+    app.decorate('requireStaff', async (request: FastifyRequest) => {
+      const user = await authenticate(request);
+      if (user.role !== 'admin' && user.role !== 'staff') {
+        throw new AppError('FORBIDDEN', 'This needs an admin or a staff member.');
+      }
     });
   },
   { name: 'auth', dependencies: ['config', 'prisma', 'user-changes'] },

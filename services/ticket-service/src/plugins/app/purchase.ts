@@ -1,7 +1,9 @@
 // Wires the purchase path: the context its domain functions receive, the live
 // seat feed, and the sweepers every replica runs: one releases expired holds,
-// one captures orders whose capture was lost.
+// one captures orders whose capture was lost, one refunds cancelled orders whose
+// refund was not recorded.
 import fp from 'fastify-plugin';
+import { sweepRefunds } from '../../domain/orders/refunds.ts';
 import { createCaptureMarks } from '../../domain/payments/capture-marks.ts';
 import { sweepCaptures } from '../../domain/payments/capture-sweep.ts';
 import type { PaymentProvider } from '../../domain/payments/provider.ts';
@@ -125,13 +127,24 @@ export default fp<PurchaseOptions>(
       },
       (err) => app.log.warn({ err }, 'capture sweep failed; retrying on the next tick'),
     );
+    // Cancelled orders whose refund failed or was never recorded (domain/orders/refunds.ts).
+    const refundSweep = sweeper(
+      app.config.refundSweepIntervalMs,
+      async () => {
+        const swept = await sweepRefunds(ctx);
+        if (swept.refunded > 0) app.log.warn(swept, 'refund sweep refunded cancelled orders');
+      },
+      (err) => app.log.warn({ err }, 'refund sweep failed; retrying on the next tick'),
+    );
     app.addHook('onReady', async () => {
       holdSweep.start();
       captureSweep.start();
+      refundSweep.start();
     });
     app.addHook('preClose', async () => {
       holdSweep.stop();
       captureSweep.stop();
+      refundSweep.stop();
     });
     app.addHook('onClose', async () => {
       ctx.seatViews.close();

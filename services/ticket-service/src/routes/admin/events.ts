@@ -4,6 +4,7 @@ import { adminEvents } from '../../domain/events/admin-events.ts';
 import { createEvent } from '../../domain/events/create-event.ts';
 import { eventOrders } from '../../domain/events/event-orders.ts';
 import { updateEvent } from '../../domain/events/update-event.ts';
+import { withTicketCodes } from '../../domain/tickets/ticket-code.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
 import { EventParams, problems } from '../../schemas/common.ts';
 import { AdminEvent, AdminOrder, CreateEventBody, Event, PatchEventBody } from '../../schemas/events.ts';
@@ -75,7 +76,10 @@ const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(AdminOrder) }), ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => eventOrders(app.domain, request.params.eventId),
+    async (request) => {
+      const { items } = await eventOrders(app.domain, request.params.eventId);
+      return { items: items.map((o) => withTicketCodes(app.ticketCodes, o)) };
+    },
   );
 };
 

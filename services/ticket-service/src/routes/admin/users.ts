@@ -13,7 +13,7 @@ const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
-        summary: 'Add a user, typically another admin',
+        summary: 'Add a user: an admin, a staff member (door check-in only) or a customer',
         body: CreateUserBody,
         response: { 201: User, ...problems(400, 401, 403, 409, 413) },
       },

@@ -1,11 +1,15 @@
 // The orders of one event, with the buyers, and its sales totals (both live).
+import { useState } from 'preact/hooks';
 import { ApiError } from '../../api/client.ts';
-import { adminEvents, eventOrders } from '../../api/endpoints.ts';
+import { adminEvents, cancelOrder, eventOrders } from '../../api/endpoints.ts';
+import type { AdminOrder } from '../../api/types.ts';
 import { ErrorBox, Loading, PageHeader } from '../../components/ui.tsx';
 import { dateTime, money, shortId, time } from '../../format.ts';
 import { usePoll, useTitle } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
 import { SALES_REFRESH_MS } from './dashboard.tsx';
+import { DownloadCsvButton } from './download-csv.tsx';
+import { EventImageControl } from './event-image.tsx';
 import { AdminNav } from './nav.tsx';
 
 export function EventOrdersPage({ id }: { id: string }) {
@@ -49,6 +53,8 @@ export function EventOrdersPage({ id }: { id: string }) {
           <Link href={`/events/${id}`}>Open the public page with the seat map</Link>
         </p>
       )}
+      {event && <DownloadCsvButton eventId={id} title={event.title} />}
+      {event && <EventImageControl eventId={id} imageUrl={event.imageUrl} onChange={events.reload} />}
       {orders.loading && !orders.data && <Loading label="Loading orders…" />}
       <ErrorBox error={orders.error ?? (events.data && !event ? notFound : null)} />
       {orders.data?.items.length === 0 && <p>No orders yet.</p>}
@@ -65,6 +71,7 @@ export function EventOrdersPage({ id }: { id: string }) {
                   Total
                 </th>
                 <th scope="col">Order</th>
+                <th scope="col">Status</th>
               </tr>
             </thead>
             <tbody>
@@ -79,6 +86,15 @@ export function EventOrdersPage({ id }: { id: string }) {
                   <td>
                     <code title={o.id}>{shortId(o.id)}</code>
                   </td>
+                  <td data-col="status">
+                    <CancelCell
+                      order={o}
+                      onDone={() => {
+                        orders.reload();
+                        events.reload();
+                      }}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -90,3 +106,40 @@ export function EventOrdersPage({ id }: { id: string }) {
 }
 
 const notFound = new ApiError(404, 'NOT_FOUND', 'There is no such event.');
+
+/** The order's status, and for a confirmed one a button that cancels it (after a confirmation). */
+function CancelCell({ order, onDone }: { order: AdminOrder; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (order.status === 'cancelled') return <span class="badge badge-cancelled">Cancelled</span>;
+  const cancel = async () => {
+    if (
+      !window.confirm(
+        `Cancel this order of ${order.userEmail}? Its seats go back on sale and it is refunded.`,
+      )
+    ) {
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await cancelOrder(order.id);
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" class="button-small" onClick={cancel} disabled={busy} aria-busy={busy}>
+        {busy ? 'Cancelling…' : 'Cancel order'}
+      </button>
+      <ErrorBox
+        error={error}
+        overrides={{ TICKET_CHECKED_IN: 'A ticket of this order was checked in; it cannot be cancelled.' }}
+      />
+    </>
+  );
+}

@@ -5,6 +5,7 @@ const LINKS: [string, string][] = [
   ['/admin/events/new', 'New event'],
   ['/admin/audit', 'Operation log'],
   ['/admin/users', 'Add a user'],
+  ['/admin/webhooks', 'Webhooks'],
 ];
 
 export function AdminNav() {

@@ -1,7 +1,7 @@
 // Creating an event: details, a layout editor (sections with rows, seats per row
 // and a price) and a preview of the seat map it makes.
 import { useMemo, useState } from 'preact/hooks';
-import { createEvent } from '../../api/endpoints.ts';
+import { createEvent, setEventImage } from '../../api/endpoints.ts';
 import type { Seat } from '../../api/types.ts';
 import { SeatMap } from '../../components/seat-map.tsx';
 import { ErrorBox, Field, PageHeader, SubmitButton } from '../../components/ui.tsx';
@@ -10,6 +10,7 @@ import { dateTime, minorDigits, money, plural } from '../../format.ts';
 import { useTitle } from '../../hooks.ts';
 import { navigate } from '../../router.tsx';
 import { layoutOf } from '../../seats/seat-book.ts';
+import { IMAGE_ACCEPT, imageProblem } from './event-image.tsx';
 import { AdminNav } from './nav.tsx';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'];
@@ -83,6 +84,7 @@ export function NewEventPage() {
   const [salesStartAt, setSalesStartAt] = useState('');
   const [waitingRoom, setWaitingRoom] = useState(false);
   const [admitPerMinute, setAdmitPerMinute] = useState('100');
+  const [image, setImage] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [tried, setTried] = useState(false);
@@ -92,6 +94,8 @@ export function NewEventPage() {
   if (salesStartAt && Number.isNaN(new Date(salesStartAt).getTime()))
     problems.push('The sales opening is not a valid date and time (or leave it empty to open at once).');
   const rate = int(admitPerMinute);
+  const badImage = imageProblem(image);
+  if (badImage) problems.push(badImage);
   if (waitingRoom && !(rate >= 1 && rate <= 100_000))
     problems.push('Customers let in per minute must be a whole number from 1 to 100,000.');
   const seatCount = sections.reduce((n, s) => n + (int(s.rows) || 0) * (int(s.seatsPerRow) || 0), 0);
@@ -128,6 +132,17 @@ export function NewEventPage() {
           })),
         },
       });
+      // The image goes once the event exists; should it be refused after all,
+      // the event stays and its page takes another image.
+      if (image) {
+        try {
+          await setEventImage(created.id, image);
+        } catch {
+          flash.set(`“${created.title}” was created, but its image was not saved: please add it here.`);
+          navigate(`/admin/events/${created.id}/orders`);
+          return;
+        }
+      }
       const opening = created.salesStartAt ? `sales open on ${dateTime(created.salesStartAt)}` : 'is on sale';
       const queue = created.waitingRoom?.enabled ? ', with a waiting room' : '';
       flash.set(
@@ -186,6 +201,19 @@ export function NewEventPage() {
                 value={description}
                 onInput={(e) => setDescription(e.currentTarget.value)}
               />
+            </div>
+            <div class="field">
+              <label for="image">Image (optional)</label>
+              <input
+                id="image"
+                type="file"
+                accept={IMAGE_ACCEPT}
+                aria-describedby="image-hint"
+                onChange={(e) => setImage(e.currentTarget.files?.[0] ?? null)}
+              />
+              <p class="hint" id="image-hint">
+                JPEG, PNG or WebP, at most 2 MB; shown on the event list and the event page.
+              </p>
             </div>
           </fieldset>
 

@@ -6,6 +6,12 @@ import { ErrorBox, Field, Notice, PageHeader, SubmitButton } from '../../compone
 import { useTitle } from '../../hooks.ts';
 import { AdminNav } from './nav.tsx';
 
+const ROLE_NAMES: Record<Role, string> = {
+  admin: 'an admin',
+  staff: 'door staff',
+  customer: 'a customer',
+};
+
 export function UsersPage() {
   useTitle('Add a user');
   const [name, setName] = useState('');
@@ -21,7 +27,10 @@ export function UsersPage() {
       <AdminNav />
       <div class="narrow">
         <PageHeader title="Add a user" />
-        <p>Admins can create events, see every order and read the operation log.</p>
+        <p>
+          Admins can create events, see every order and read the operation log. Door staff can only check
+          tickets in, on the Check-in page.
+        </p>
         {added && <Notice kind="success">{added}</Notice>}
         <form
           onSubmit={async (e) => {
@@ -32,7 +41,7 @@ export function UsersPage() {
             try {
               const user = await createUser({ name: name.trim(), email: email.trim(), password, role });
               setAdded(
-                `${user.email} can now log in as ${user.role === 'admin' ? 'an admin' : 'a customer'}. Give them the password; they can change it under Account.`,
+                `${user.email} can now log in as ${ROLE_NAMES[user.role]}. Give them the password; they can change it under Account.`,
               );
               setName('');
               setEmail('');
@@ -76,6 +85,16 @@ export function UsersPage() {
                 onChange={() => setRole('admin')}
               />
               Admin
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="role"
+                value="staff"
+                checked={role === 'staff'}
+                onChange={() => setRole('staff')}
+              />
+              Door staff (check-in only)
             </label>
             <label>
               <input
