@@ -1,6 +1,6 @@
 // Fastify's own options, shared by server.ts and the tests so both build the
 // same server.
-import type { FastifyServerOptions } from 'fastify';
+import { type FastifyServerOptions, LogController } from 'fastify';
 import type { Config } from './config.ts';
 import { sendProblem, toProblem } from './plugins/app/error-handler.ts';
 
@@ -13,7 +13,7 @@ export function serverOptions(config: Config): FastifyServerOptions {
     },
     // One line per request (plugins/app/request-log.ts), not Fastify's two: at a
     // surge's rate each line is a write to the log file.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // The gateway generates the request id at the edge; a direct caller gets one here.
     requestIdHeader: 'x-request-id',
     trustProxy: config.trustProxy.split(',').map((s) => s.trim()),

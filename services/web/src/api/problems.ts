@@ -121,6 +121,8 @@ export function explain(error: unknown, overrides: Record<string, string> = {}):
     }
     const fields = [...byField.values()];
     let message = overrides[error.code] ?? MESSAGES[error.code];
+    if (error.code === 'LIMIT_EXCEEDED' && !overrides.LIMIT_EXCEEDED)
+      message = limitMessage(error) ?? message;
     if (error.code === 'RATE_LIMITED' && error.retryAfter) {
       message = `Too many requests in a short time. Please wait ${error.retryAfter} seconds and try again.`;
     }
@@ -133,6 +135,19 @@ export function explain(error: unknown, overrides: Record<string, string> = {}):
     return { message, fields };
   }
   return { message: 'Something unexpected went wrong. Please reload the page and try again.', fields: [] };
+}
+
+/** LIMIT_EXCEEDED with the allowance the API sends (`remaining`, `maxTicketsPerCustomer`). */
+function limitMessage(error: ApiError): string | undefined {
+  const { remaining, maxTicketsPerCustomer: limit } = error.problem ?? {};
+  if (typeof remaining !== 'number') return undefined;
+  const most =
+    typeof limit === 'number'
+      ? `One customer may have at most ${limit} tickets for this event`
+      : 'That is more tickets than one customer may have for this event';
+  if (remaining <= 0)
+    return `${most} (seats on hold count too), and you already have them all: you cannot get more.`;
+  return `${most} (seats on hold count too): you may get ${remaining} more. Please choose ${remaining === 1 ? '1 seat' : `at most ${remaining} seats`}.`;
 }
 
 export const isCode = (error: unknown, code: string): error is ApiError =>

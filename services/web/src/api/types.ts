@@ -34,6 +34,8 @@ export interface TicketEvent {
   salesStartAt: string | null;
   /** null: the event never had one. */
   waitingRoom: WaitingRoom | null;
+  /** Tickets plus seats on hold one customer may have for the event (409 LIMIT_EXCEEDED beyond). */
+  maxTicketsPerCustomer: number;
   /** The event's image (changes with it); null: none. */
   imageUrl: string | null;
 }
@@ -183,6 +185,8 @@ export interface NewEvent {
   currency: string;
   salesStartAt?: string;
   waitingRoom?: WaitingRoom;
+  /** 1–100; the API's default is 10. */
+  maxTicketsPerCustomer?: number;
   layout: { sections: SectionLayout[] };
 }
 
@@ -197,6 +201,9 @@ export interface Problem {
   unavailable?: string[];
   /** ADMISSION_REQUIRED: why the token was refused. */
   reason?: 'missing' | 'invalid' | 'expired';
+  /** LIMIT_EXCEEDED: how many more tickets this customer may still get, under the event's limit. */
+  remaining?: number;
+  maxTicketsPerCustomer?: number;
   /** ALREADY_CHECKED_IN: when the ticket was admitted first. */
   checkedInAt?: string;
   /** ALREADY_CHECKED_IN, TICKET_CANCELLED: the ticket's seat. */

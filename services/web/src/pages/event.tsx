@@ -60,8 +60,10 @@ export function EventPage({ id }: { id: string }) {
   );
   const mine = useMemo(() => {
     const ids = new Set<string>(hold?.seats.map((s) => s.id));
+    // A cancelled order's seats went back on sale: they are not this customer's any more.
     for (const order of orders.data?.items ?? [])
-      if (order.eventId === id) for (const seat of order.seats) ids.add(seat.id);
+      if (order.eventId === id && order.status !== 'cancelled')
+        for (const seat of order.seats) ids.add(seat.id);
     return ids;
   }, [hold, orders.data, id]);
 
@@ -79,19 +81,24 @@ export function EventPage({ id }: { id: string }) {
     setTaken(gone.map((seatId) => seatsById.get(seatId)?.label ?? 'A seat'));
   }, [book, live.revision]);
 
-  const toggle = useCallback((seat: Seat) => {
-    setTaken([]);
-    setSelected((current) => {
-      const next = new Set(current);
-      if (next.has(seat.id)) next.delete(seat.id);
-      else if (next.size >= MAX_SEATS) {
-        setLimitHit(true);
-        return current;
-      } else next.add(seat.id);
-      setLimitHit(false);
-      return next;
-    });
-  }, []);
+  // One hold takes at most MAX_SEATS, and never more than the event lets one customer have.
+  const maxPick = Math.min(MAX_SEATS, event.data?.maxTicketsPerCustomer ?? MAX_SEATS);
+  const toggle = useCallback(
+    (seat: Seat) => {
+      setTaken([]);
+      setSelected((current) => {
+        const next = new Set(current);
+        if (next.has(seat.id)) next.delete(seat.id);
+        else if (next.size >= maxPick) {
+          setLimitHit(true);
+          return current;
+        } else next.add(seat.id);
+        setLimitHit(false);
+        return next;
+      });
+    },
+    [maxPick],
+  );
 
   const take = async (kind: 'seats' | 'best') => {
     if (!user) {
@@ -156,6 +163,10 @@ export function EventPage({ id }: { id: string }) {
           <span class={`badge ${onSale ? 'on-sale' : 'closed'}`}>{onSale ? 'On sale' : 'Sales closed'}</span>
           <span>{priceRange(e.minPriceCents, e.maxPriceCents, e.currency)}</span>
           <LiveBadge state={live.live} />
+        </p>
+        <p class="event-limit" data-testid="ticket-limit">
+          One customer may buy up to {plural(e.maxTicketsPerCustomer, 'ticket')} for this event (seats on hold
+          count too).
         </p>
       </header>
 
@@ -225,7 +236,7 @@ export function EventPage({ id }: { id: string }) {
                 </Notice>
               )}
               {chosen.length === 0 ? (
-                <p class="muted">Click seats on the map to choose them (up to {MAX_SEATS}).</p>
+                <p class="muted">Click seats on the map to choose them (up to {maxPick}).</p>
               ) : (
                 <ul class="selection">
                   {chosen.map((s) => (
@@ -244,7 +255,7 @@ export function EventPage({ id }: { id: string }) {
                   ))}
                 </ul>
               )}
-              {limitHit && <p class="hint">You can pick up to {MAX_SEATS} seats at a time.</p>}
+              {limitHit && <p class="hint">You can pick up to {plural(maxPick, 'seat')} at a time.</p>}
               {chosen.length > 0 && (
                 <p class="total">
                   Total <strong>{money(total, e.currency)}</strong>
@@ -279,7 +290,7 @@ export function EventPage({ id }: { id: string }) {
                     type="number"
                     inputMode="numeric"
                     min={1}
-                    max={MAX_SEATS}
+                    max={maxPick}
                     required
                     value={quantity}
                     onInput={(ev) => setQuantity(ev.currentTarget.value)}

@@ -111,7 +111,7 @@ function OrderCard({ order }: { order: Order }) {
                     Checked in <time dateTime={ticket.checkedInAt}>{dateTime(ticket.checkedInAt)}</time>
                   </p>
                 )}
-                {ticket?.code && (
+                {ticket?.code && order.status !== 'cancelled' && (
                   <p class="ticket-id">
                     <code>{ticket.code}</code>
                   </p>

@@ -46,6 +46,12 @@ export function EventOrdersPage({ id }: { id: string }) {
             <dt>Revenue</dt>
             <dd data-stat="revenue">{money(event.sales.revenueCents, event.currency)}</dd>
           </div>
+          <div>
+            <dt>Max per customer</dt>
+            <dd data-stat="max-per-customer" title="Tickets plus seats on hold one customer may have">
+              {event.maxTicketsPerCustomer}
+            </dd>
+          </div>
         </dl>
       )}
       {event && (

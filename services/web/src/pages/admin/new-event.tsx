@@ -16,6 +16,9 @@ import { AdminNav } from './nav.tsx';
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'];
 const MAX_SEATS = 100_000;
 const PREVIEW_SEATS = 2500;
+/** The API's default and bounds for maxTicketsPerCustomer. */
+const DEFAULT_PER_CUSTOMER = 10;
+const MAX_PER_CUSTOMER = 100;
 
 interface SectionDraft {
   key: number;
@@ -84,6 +87,7 @@ export function NewEventPage() {
   const [salesStartAt, setSalesStartAt] = useState('');
   const [waitingRoom, setWaitingRoom] = useState(false);
   const [admitPerMinute, setAdmitPerMinute] = useState('100');
+  const [perCustomer, setPerCustomer] = useState(String(DEFAULT_PER_CUSTOMER));
   const [image, setImage] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -94,6 +98,9 @@ export function NewEventPage() {
   if (salesStartAt && Number.isNaN(new Date(salesStartAt).getTime()))
     problems.push('The sales opening is not a valid date and time (or leave it empty to open at once).');
   const rate = int(admitPerMinute);
+  const maxPerCustomer = int(perCustomer);
+  if (!(maxPerCustomer >= 1 && maxPerCustomer <= MAX_PER_CUSTOMER))
+    problems.push(`Tickets per customer must be a whole number from 1 to ${MAX_PER_CUSTOMER}.`);
   const badImage = imageProblem(image);
   if (badImage) problems.push(badImage);
   if (waitingRoom && !(rate >= 1 && rate <= 100_000))
@@ -123,6 +130,7 @@ export function NewEventPage() {
         currency,
         ...(salesStartAt ? { salesStartAt: new Date(salesStartAt).toISOString() } : {}),
         ...(waitingRoom ? { waitingRoom: { enabled: true, admitPerMinute: rate } } : {}),
+        maxTicketsPerCustomer: maxPerCustomer,
         layout: {
           sections: sections.map((s) => ({
             name: s.name.trim(),
@@ -302,6 +310,18 @@ export function NewEventPage() {
             hint={`Optional: empty opens sales at once. Holds and orders are refused before then. Local time (${timeZone}).`}
             value={salesStartAt}
             onValue={setSalesStartAt}
+          />
+          <Field
+            label="Tickets per customer"
+            id="max-tickets-per-customer"
+            type="number"
+            inputMode="numeric"
+            required
+            min={1}
+            max={MAX_PER_CUSTOMER}
+            hint={`At most this many tickets for this event per customer, seats on hold included (1 to ${MAX_PER_CUSTOMER}).`}
+            value={perCustomer}
+            onValue={setPerCustomer}
           />
           <div class="field checkbox">
             <input
