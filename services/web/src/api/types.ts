@@ -1,4 +1,4 @@
-// The shapes of the public API (shared/API.md, contract v1).
+// The shapes of the public API (the OpenAPI document every replica serves at /api/v1/openapi.json).
 
 /** staff: door accounts, which may check tickets in (and do what customers may). */
 export type Role = 'customer' | 'admin' | 'staff';
