@@ -56,38 +56,71 @@ interface StoredOrder {
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
+/** Rows per keyset page of stored orders and seats. */
+export const CHECK_PAGE_SIZE = 5000;
+/** Violations kept with their detail; beyond, they are only counted (`omittedViolations`). */
+export const MAX_VIOLATION_DETAILS = 1000;
+
+// One small bit mask per attempted key (userId:key) instead of the attempts themselves.
+const OK = 1;
+const FAIL = 2;
+const INFO = 4;
+const SENT = 8;
+const bit = (o: Outcome) => (o === 'ok' ? OK : o === 'fail' ? FAIL : INFO);
+
+/**
+ * An attempt, or (sentOnly) the mere fact that a key was sent: a key with nothing but
+ * such markers counts as one indeterminate attempt (history.ts, streamAttempts).
+ */
+export type HistoryAttempt = Attempt & { sentOnly?: boolean };
+
+/**
+ * The history is read once, as it comes (an array or a stream), into compact per-key,
+ * per-order and per-seat state; the stored orders and seats are then read from
+ * PostgreSQL in keyset pages of CHECK_PAGE_SIZE rows and compared page by page, never
+ * held whole. What stays in memory grows with the number of attempted keys (a bit mask
+ * and an order id each), not with the size of the history or of the database.
+ */
 export async function checkInvariants(
   db: Queryable,
-  input: { eventIds: string[]; history: Attempt[]; seatMaps?: SeatMapView[] },
-): Promise<CheckReport> {
-  const { eventIds, history } = input;
+  input: {
+    eventIds: string[];
+    history: Iterable<HistoryAttempt> | AsyncIterable<HistoryAttempt>;
+    seatMaps?: SeatMapView[];
+  },
+): Promise<CheckReport & { omittedViolations?: number }> {
+  const { eventIds } = input;
   const violations: Violation[] = [];
-  const add = (invariant: Violation['invariant'], detail: string) => violations.push({ invariant, detail });
+  let omitted = 0;
+  const add = (invariant: Violation['invariant'], detail: string) => {
+    if (violations.length < MAX_VIOLATION_DETAILS) violations.push({ invariant, detail });
+    else omitted++;
+  };
 
-  const orders = (
-    await db.query<StoredOrder>(
-      `SELECT o.id, o.event_id, o.user_id, o.total_cents, r.key,
-              coalesce(array_agg(t.seat_id::text ORDER BY t.seat_id) FILTER (WHERE t.seat_id IS NOT NULL), '{}') AS seat_ids
-         FROM orders o
-         LEFT JOIN tickets t ON t.order_id = o.id
-         LEFT JOIN idempotency_records r ON r.order_id = o.id AND r.user_id = o.user_id
-        WHERE o.event_id = ANY($1::uuid[])
-        GROUP BY o.id, r.key`,
-      [eventIds],
-    )
-  ).rows;
-  const byId = new Map(orders.map((o) => [o.id, o]));
-
-  // I1: from the database and from the answers.
-  const doubleTickets = await db.query<{ seat_id: string; n: number }>(
-    `SELECT seat_id, count(*)::int AS n FROM tickets WHERE event_id = ANY($1::uuid[]) GROUP BY seat_id HAVING count(*) > 1`,
-    [eventIds],
-  );
-  for (const r of doubleTickets.rows) add('I1', `seat ${r.seat_id} has ${r.n} tickets`);
+  // The history, once.
+  const outcomes = new Map<string, number>();
   const answeredSeat = new Map<string, string>();
-  let oversold = doubleTickets.rows.length;
-  for (const a of history) {
-    if (a.outcome !== 'ok' || !a.orderId) continue;
+  /** Acknowledged orders: the key and, per ok answer, its seats (sorted, joined; null: not answered). */
+  const acknowledged = new Map<string, { key: string; seats: (string | null)[] }>();
+  const okOrderOfKey = new Map<string, string>();
+  const moreOrdersOfKey = new Map<string, Set<string>>();
+  let ok = 0;
+  let failed = 0;
+  let indeterminate = 0;
+  let oversold = 0;
+  for await (const a of input.history) {
+    const k = `${a.userId}:${a.key}`;
+    if (a.sentOnly) {
+      outcomes.set(k, (outcomes.get(k) ?? 0) | SENT);
+      continue;
+    }
+    outcomes.set(k, (outcomes.get(k) ?? 0) | bit(a.outcome));
+    if (a.outcome === 'fail') failed++;
+    if (a.outcome === 'info') indeterminate++;
+    if (a.outcome !== 'ok') continue;
+    ok++;
+    if (!a.orderId) continue;
+    // I1 from the answers.
     for (const seat of a.seatIds ?? []) {
       const other = answeredSeat.get(seat);
       if (other && other !== a.orderId) {
@@ -96,7 +129,31 @@ export async function checkInvariants(
       }
       answeredSeat.set(seat, a.orderId);
     }
+    const entry = acknowledged.get(a.orderId) ?? { key: a.key, seats: [] };
+    entry.seats.push(a.seatIds ? [...a.seatIds].sort().join() : null);
+    acknowledged.set(a.orderId, entry);
+    // I5 bookkeeping.
+    const first = okOrderOfKey.get(k);
+    if (first === undefined) okOrderOfKey.set(k, a.orderId);
+    else if (first !== a.orderId)
+      moreOrdersOfKey.set(k, (moreOrdersOfKey.get(k) ?? new Set([first])).add(a.orderId));
   }
+  // Keys that were sent but never answered: one indeterminate attempt each (attemptsOf).
+  for (const [k, mask] of outcomes) {
+    if (mask === SENT) {
+      outcomes.set(k, SENT | INFO);
+      indeterminate++;
+    }
+  }
+  answeredSeat.clear();
+
+  // I1: from the database.
+  const doubleTickets = await db.query<{ seat_id: string; n: number }>(
+    `SELECT seat_id, count(*)::int AS n FROM tickets WHERE event_id = ANY($1::uuid[]) GROUP BY seat_id HAVING count(*) > 1`,
+    [eventIds],
+  );
+  for (const r of doubleTickets.rows) add('I1', `seat ${r.seat_id} has ${r.n} tickets`);
+  oversold += doubleTickets.rows.length;
   const capacity = await db.query<{ event_id: string; seat_count: number; tickets: number }>(
     `SELECT e.id AS event_id, e.seat_count, (SELECT count(*)::int FROM tickets t WHERE t.event_id = e.id) AS tickets
        FROM events e WHERE e.id = ANY($1::uuid[])`,
@@ -109,61 +166,88 @@ export async function checkInvariants(
     }
   }
 
-  // I2: every acknowledged order survives, with its seats.
+  // I2 and I3, over the stored orders in keyset pages (by id).
   let lost = 0;
-  for (const a of history) {
-    if (a.outcome !== 'ok' || !a.orderId) continue;
-    const stored = byId.get(a.orderId);
-    if (!stored) {
-      add('I2', `order ${a.orderId} (key ${a.key}) was acknowledged but is not stored`);
-      lost++;
-    } else if (a.seatIds && [...a.seatIds].sort().join() !== [...stored.seat_ids].sort().join()) {
-      add('I2', `order ${a.orderId} was answered with other seats than it stores`);
-      lost++;
-    }
-  }
-
-  // I3: no stored order for a definite failure, nor for a key nobody sent.
-  const outcomes = new Map<string, Set<Outcome>>();
-  for (const a of history) {
-    const k = `${a.userId}:${a.key}`;
-    outcomes.set(k, (outcomes.get(k) ?? new Set()).add(a.outcome));
-  }
   let phantom = 0;
-  for (const o of orders) {
-    const seen = o.key ? outcomes.get(`${o.user_id}:${o.key}`) : undefined;
-    if (!seen) {
-      add('I3', `order ${o.id} is stored but no attempt sent its key`);
-      phantom++;
-    } else if (!seen.has('ok') && !seen.has('info')) {
-      add('I3', `order ${o.id} is stored although its attempt (key ${o.key}) was answered as failed`);
-      phantom++;
-    }
-  }
-
-  // I4: what is shown equals what is stored.
-  const seatRows = await db.query<{ event_id: string; id: string; status: string; has_ticket: boolean }>(
-    `SELECT s.event_id, s.id, s.status::text,
-            EXISTS (SELECT 1 FROM tickets t WHERE t.seat_id = s.id AND t.event_id = s.event_id) AS has_ticket
-       FROM seats s WHERE s.event_id = ANY($1::uuid[])`,
-    [eventIds],
-  );
-  for (const s of seatRows.rows) {
-    if ((s.status === 'sold') !== s.has_ticket) {
-      add('I4', `seat ${s.id} is ${s.status} but ${s.has_ticket ? 'has' : 'has no'} ticket`);
-    }
-  }
-  const stored = new Map(seatRows.rows.map((s) => [s.id, s.status]));
-  for (const map of input.seatMaps ?? []) {
-    for (const seat of map.seats) {
-      if (stored.get(seat.id) !== seat.status) {
-        add(
-          'I4',
-          `seat map of ${map.eventId} shows ${seat.id} ${seat.status}, stored ${stored.get(seat.id)}`,
-        );
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const page = (
+      await db.query<StoredOrder>(
+        `SELECT o.id, o.event_id, o.user_id, o.total_cents, r.key,
+                coalesce(array_agg(t.seat_id::text ORDER BY t.seat_id) FILTER (WHERE t.seat_id IS NOT NULL), '{}') AS seat_ids
+           FROM (SELECT * FROM orders WHERE event_id = ANY($1::uuid[]) AND id > $2::uuid ORDER BY id LIMIT $3) o
+           LEFT JOIN tickets t ON t.order_id = o.id
+           LEFT JOIN idempotency_records r ON r.order_id = o.id AND r.user_id = o.user_id
+          GROUP BY o.id, o.event_id, o.user_id, o.total_cents, r.key
+          ORDER BY o.id`,
+        [eventIds, after, CHECK_PAGE_SIZE],
+      )
+    ).rows;
+    for (const o of page) {
+      const answered = acknowledged.get(o.id);
+      if (answered) {
+        const storedSeats = [...o.seat_ids].sort().join();
+        for (const seats of answered.seats) {
+          if (seats !== null && seats !== storedSeats) {
+            add('I2', `order ${o.id} was answered with other seats than it stores`);
+            lost++;
+          }
+        }
+        acknowledged.delete(o.id);
+      }
+      const mask = o.key ? outcomes.get(`${o.user_id}:${o.key}`) : undefined;
+      if (!mask) {
+        add('I3', `order ${o.id} is stored but no attempt sent its key`);
+        phantom++;
+      } else if (!(mask & (OK | INFO))) {
+        add('I3', `order ${o.id} is stored although its attempt (key ${o.key}) was answered as failed`);
+        phantom++;
       }
     }
+    const last = page.at(-1);
+    if (!last || page.length < CHECK_PAGE_SIZE) break;
+    after = last.id;
   }
+  // What is left was acknowledged and never met among the stored orders.
+  for (const [orderId, a] of acknowledged) {
+    for (const _ of a.seats) {
+      add('I2', `order ${orderId} (key ${a.key}) was acknowledged but is not stored`);
+      lost++;
+    }
+  }
+  acknowledged.clear();
+
+  // I4: what is shown equals what is stored, over the seats in keyset pages.
+  const shown = new Map<string, { eventId: string; status: string }>();
+  for (const map of input.seatMaps ?? [])
+    for (const seat of map.seats) shown.set(seat.id, { eventId: map.eventId, status: seat.status });
+  let afterSeat = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const page = (
+      await db.query<{ event_id: string; id: string; status: string; has_ticket: boolean }>(
+        `SELECT s.event_id, s.id, s.status::text,
+                EXISTS (SELECT 1 FROM tickets t WHERE t.seat_id = s.id AND t.event_id = s.event_id) AS has_ticket
+           FROM seats s WHERE s.event_id = ANY($1::uuid[]) AND s.id > $2::uuid ORDER BY s.id LIMIT $3`,
+        [eventIds, afterSeat, CHECK_PAGE_SIZE],
+      )
+    ).rows;
+    for (const s of page) {
+      if ((s.status === 'sold') !== s.has_ticket) {
+        add('I4', `seat ${s.id} is ${s.status} but ${s.has_ticket ? 'has' : 'has no'} ticket`);
+      }
+      const view = shown.get(s.id);
+      if (view) {
+        if (view.status !== s.status)
+          add('I4', `seat map of ${view.eventId} shows ${s.id} ${view.status}, stored ${s.status}`);
+        shown.delete(s.id);
+      }
+    }
+    const last = page.at(-1);
+    if (!last || page.length < CHECK_PAGE_SIZE) break;
+    afterSeat = last.id;
+  }
+  for (const [id, view] of shown)
+    add('I4', `seat map of ${view.eventId} shows ${id} ${view.status}, stored undefined`);
   const totals = await db.query<{ id: string; total_cents: number; ticket_sum: number }>(
     `SELECT o.id, o.total_cents, coalesce(sum(t.price_cents), 0)::int AS ticket_sum
        FROM orders o LEFT JOIN tickets t ON t.order_id = o.id
@@ -174,25 +258,19 @@ export async function checkInvariants(
     add('I4', `order ${t.id} totals ${t.total_cents} but its tickets sum to ${t.ticket_sum}`);
 
   // I5: one order per key.
-  const okOrders = new Map<string, Set<string>>();
-  for (const a of history) {
-    if (a.outcome !== 'ok' || !a.orderId) continue;
-    const k = `${a.userId}:${a.key}`;
-    okOrders.set(k, (okOrders.get(k) ?? new Set()).add(a.orderId));
-  }
-  for (const [k, ids] of okOrders) {
-    if (ids.size > 1) add('I5', `key ${k} was answered with ${ids.size} different orders`);
-  }
+  for (const [k, ids] of moreOrdersOfKey)
+    add('I5', `key ${k} was answered with ${ids.size} different orders`);
 
   return {
-    valid: violations.length === 0,
-    attempted: new Set(history.map((a) => `${a.userId}:${a.key}`)).size,
-    ok: history.filter((a) => a.outcome === 'ok').length,
-    failed: history.filter((a) => a.outcome === 'fail').length,
-    indeterminate: history.filter((a) => a.outcome === 'info').length,
+    valid: violations.length === 0 && omitted === 0,
+    attempted: outcomes.size,
+    ok,
+    failed,
+    indeterminate,
     oversold,
     lost,
     phantom,
     violations,
+    ...(omitted ? { omittedViolations: omitted } : {}),
   };
 }

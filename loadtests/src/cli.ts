@@ -1,4 +1,4 @@
-// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch|faults|surge> [options]
+// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch|faults|surge|soak> [options]
 //   --url URL            gateway (default: the local cluster's)
 //   --cluster FILE       the local cluster's cluster.json (default: TICKETS_RUN_DIR's, else .run/'s)
 //   --connections N      concurrent connections (default 32)
@@ -15,6 +15,9 @@
 //   --rate N             watch: purchase attempts per second (default 20)
 //   --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
 //   --watch-processes N  watch: subscriber processes (default one per 500 subscribers)
+// soak (README, "Load tests"): --purchases N single-seat purchases to confirm (default 100000)
+//   over events of 1,200 seats, --duration S cap (default 3600), --subscribers N seat-stream
+//   subscribers in the background (default 5), --rate N purchase attempts/s (default: as fast as it goes)
 // surge (README, "Load tests"): --seats (default 200), --buyers (default 10 × seats),
 //   --admit-per-minute N the waiting room's rate (default 2400)
 //   --late-share F       share of buyers who join after the opening (default 0.1)
@@ -45,6 +48,7 @@ import { browse } from './scenarios/browse.ts';
 import { faults } from './scenarios/faults.ts';
 import { hotEvent, sellout, spread } from './scenarios/sales.ts';
 import { scaleScenario } from './scenarios/scale.ts';
+import { soak } from './scenarios/soak.ts';
 import { surge } from './scenarios/surge.ts';
 import { watch } from './scenarios/watch.ts';
 import { api, loadTarget } from './target.ts';
@@ -85,6 +89,7 @@ const { values, positionals } = parseArgs({
     'open-in': { type: 'string' },
     'max-poll-seconds': { type: 'string' },
     'signup-concurrency': { type: 'string' },
+    purchases: { type: 'string' },
   },
 });
 
@@ -127,6 +132,10 @@ export interface Options {
   openInSeconds: number;
   maxPollSeconds: number;
   signupConcurrency: number;
+  /** soak: purchases to confirm. */
+  purchases?: number;
+  /** Whether --duration was given (the soak's default cap differs). */
+  durationGiven: boolean;
   tag: string;
 }
 const options: Options = {
@@ -162,6 +171,8 @@ const options: Options = {
   openInSeconds: num(values['open-in'], 3),
   maxPollSeconds: num(values['max-poll-seconds'], 30),
   signupConcurrency: num(values['signup-concurrency'], 8),
+  purchases: optional(values.purchases),
+  durationGiven: values.duration !== undefined,
   tag: randomUUID().slice(0, 8),
 };
 
@@ -177,6 +188,7 @@ const scenarios: Record<
   watch,
   faults,
   surge,
+  soak,
 };
 
 async function main(): Promise<number> {
@@ -191,9 +203,14 @@ async function main(): Promise<number> {
   try {
     console.log(`loadtest ${name} against ${target.baseUrl}`);
     const report = await scenario(options, target, client);
+    // Written before anything else is done with it: a summary that fails to print
+    // does not lose the run (the scenarios mark their own failed steps in `failures`).
     const files = writeReport(report);
-    printSummary(report);
-    console.log(`\n  report: ${files.html}\n  data:   ${files.json}`);
+    try {
+      printSummary(report);
+    } finally {
+      console.log(`\n  report: ${files.html}\n  data:   ${files.json}`);
+    }
     const violated =
       report.oversold + report.lost + report.phantom > 0 ||
       (report.check && !report.check.valid) ||

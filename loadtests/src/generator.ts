@@ -7,10 +7,12 @@ import autocannon from 'autocannon';
 import { monoMs } from './history.ts';
 import type { Plan, PurchaseMix } from './plan.ts';
 import { nextPurchase, outcomeOf, type Purchase } from './purchase-mix.ts';
+import { LatencyHistogram } from './stats.ts';
 
 const plan = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Plan;
 const history = plan.historyFile ? createWriteStream(plan.historyFile, { flags: 'a' }) : undefined;
-const latencies: number[] = [];
+// A fixed-size histogram, not an array of every latency: the memory stays flat however long the run.
+const latencies = new LatencyHistogram();
 const outcomes: Record<string, number> = {};
 let completed = 0;
 
@@ -46,7 +48,7 @@ const requests = plan.purchase
         },
         onResponse: (status: number, body: string, context: Ctx, headers: Record<string, string>) => {
           const latencyMs = performance.now() - (context.started ?? performance.now());
-          latencies.push(latencyMs);
+          latencies.record(latencyMs);
           completed++;
           const p = context.purchase;
           if (!p) return;
@@ -89,7 +91,7 @@ const requests = plan.purchase
           return req;
         },
         onResponse: (status: number, _body: string, context: Ctx) => {
-          latencies.push(performance.now() - (context.started ?? performance.now()));
+          latencies.record(performance.now() - (context.started ?? performance.now()));
           completed++;
           const k = String(status);
           outcomes[k] = (outcomes[k] ?? 0) + 1;
@@ -129,7 +131,7 @@ const instance = autocannon(
           durationSeconds: result.duration,
           cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
           outcomes,
-          latencies,
+          latency: latencies.toJSON(),
         })}`,
       );
     };
@@ -138,3 +140,4 @@ const instance = autocannon(
   },
 );
 process.on('SIGTERM', () => instance.stop());
+if (plan.amount && plan.capSeconds) setTimeout(() => instance.stop(), plan.capSeconds * 1000).unref();

@@ -19,6 +19,8 @@ export interface Plan {
   /** Requests to send; when absent, `durationSeconds` bounds the run. */
   amount?: number;
   durationSeconds: number;
+  /** With `amount`: stop after this many seconds even if not all were sent (the soak's --duration). */
+  capSeconds?: number;
   /** Requests per second for this generator (autocannon's overallRate); none: as fast as it goes. */
   rate?: number;
   /** GET this path (browse), or buy (purchase mix). */

@@ -9,6 +9,7 @@ import { type CpuProfile, cpuLine, cpuVerdict } from './cpu.ts';
 import type { FaultSummary } from './faults/measure.ts';
 import type { LoadResult } from './run-load.ts';
 import type { SalesTimeline } from './sales-timeline.ts';
+import type { SoakSummary } from './scenarios/soak.ts';
 import { type SurgeSummary, surgeRows } from './surge/summary.ts';
 import type { WatchSummary } from './watch/latency.ts';
 
@@ -37,6 +38,8 @@ export interface Report {
   faults?: FaultSummary[];
   /** The surge scenario: the waiting room's rate and order, the admitted buyers' purchases. */
   surge?: SurgeSummary;
+  /** The soak scenario: samples every 10 s (memory, connections, streams) and per-window throughput and latency. */
+  soak?: SoakSummary;
   /** Failures besides invariant violations (e.g. a subscriber that missed a sale); any fails the run. */
   failures?: string[];
   p50Ms: number;
@@ -75,8 +78,17 @@ export function writeReport(report: Report): { json: string; html: string } {
   mkdirSync(resultsDir, { recursive: true });
   const stamp = report.startedAt.replaceAll(':', '-').replace(/\..*/, '');
   const base = join(resultsDir, `${report.scenario}-${stamp}`);
+  // The JSON first: if the page cannot be drawn, the figures are still kept, and the page
+  // says what failed instead.
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${base}.html`, html(report));
+  try {
+    writeFileSync(`${base}.html`, html(report));
+  } catch (err) {
+    writeFileSync(
+      `${base}.html`,
+      `<!doctype html><meta charset="utf-8"><title>${report.scenario}</title><p>The page could not be drawn (${escapeHtml(String((err as Error).message))}); the figures are in ${escapeHtml(base)}.json.</p>`,
+    );
+  }
   return { json: `${base}.json`, html: `${base}.html` };
 }
 
@@ -229,6 +241,38 @@ function cpuTable(cpu: CpuProfile): string {
 <p class="note">${escapeHtml(cpu.method)}; averages over ${cpu.seconds} s of load.</p>`;
 }
 
+function soakSection(k: SoakSummary): string {
+  const mb = (b: number | null | undefined) =>
+    b === null || b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MB`;
+  const per = (m: Record<string, number | null>) =>
+    Object.entries(m)
+      .map(([id, b]) => `${id} ${mb(b)}`)
+      .join(', ') || '-';
+  const b = k.background;
+  const h = k.orderHistories;
+  const rows: [string, string][] = [
+    [
+      'load generators RSS',
+      `after the first minute ${mb(k.memory.generatorsRssAfterFirstMinute)}, at the end ${mb(k.memory.generatorsRssAtEnd)}, peak ${mb(k.memory.generatorsPeakRssBytes)}`,
+    ],
+    ['replicas RSS after the first minute', per(k.memory.replicasRssAfterFirstMinute)],
+    ['replicas RSS at the end', per(k.memory.replicasRssAtEnd)],
+    [
+      'background',
+      `${b.seatMapReads} seat-map reads (${b.seatMapErrors} errors); ${b.subscribers} stream subscribers (${b.streamEvents} events, ${b.streamReconnects} reconnects); ${b.holds} holds, ${b.holdsReleased} released (${b.holdErrors} errors)`,
+    ],
+    [
+      'purchase histories',
+      `${h.compared} of ${h.buyers} buyers compared: ${h.missing} acknowledged orders missing, ${h.unexpected} unexpected`,
+    ],
+  ];
+  for (const n of h.notes) rows.push(['', n]);
+  return `<div class="wide"><h2>Soak: the sale over time</h2><table>${rows.map(([a, v]) => `<tr><td>${escapeHtml(a)}</td><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
+<div class="box" style="height:20rem"><canvas id="soakRate"></canvas></div><p class="note">Per ${k.sampleSeconds} s window of the history: confirmed purchases/s, answered requests/s, and the answers' p50/p99 latency (bucketed, within 1 %).</p></div>
+<div class="wide"><h2>Soak: memory</h2><div class="box" style="height:22rem"><canvas id="soakMem"></canvas></div><p class="note">Sampled every ${k.sampleSeconds} s: each replica's process_resident_memory_bytes and nodejs_heap_size_used_bytes (/metrics), the load generators' RSS (/proc), this harness's heap and Redis used_memory. A leak shows as a line going up.</p></div>
+<div class="wide"><h2>Soak: connections and streams</h2><div class="box" style="height:16rem"><canvas id="soakConn"></canvas></div><p class="note">pg_stat_activity rows of the database, and the replicas' tickets_sse_subscribers.</p></div>`;
+}
+
 function watchTable(w: WatchSummary): string {
   const rows = watchRows(w).map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`);
   const reasons = (r: Record<string, number>) =>
@@ -277,6 +321,7 @@ function html(report: Report): string {
       : null,
     faults: (report.faults ?? []).map((f) => ({ series: f.series, times: f.times })),
     surge: report.surge ? { timeline: report.surge.timeline, configured: report.surge.admitPerMinute } : null,
+    soak: report.soak ? { samples: report.soak.samples, windows: report.soak.windows } : null,
   }).replaceAll('<', '\\u003c');
   const outcomeHeight = 60 + 30 * outcomes.length;
   const banner = valid
@@ -342,6 +387,7 @@ ${
 <p class="note">Admissions per minute in ${report.surge.timeline.bucketSeconds} s buckets from the opening: as the buyers saw them (their first admitted answer) and as the service made them due (from the tokens' expiry), against the configured rate.</p></div>`
     : ''
 }
+${report.soak ? soakSection(report.soak) : ''}
 ${report.watch ? `<div class="wide"><h2>Watch: stream subscribers</h2>${watchTable(report.watch)}</div><div><h2>Commit → subscriber latency</h2><div class="box" style="height:18rem"><canvas id="w"></canvas></div></div>` : ''}
 <div><h2>Request latency percentiles</h2><div class="box" style="height:18rem"><canvas id="l"></canvas></div></div>
 <div class="wide"><h2>Outcomes (all ${outcomes.length})</h2><div class="box" style="height:${outcomeHeight}px"><canvas id="o"></canvas></div>
@@ -371,6 +417,12 @@ new Chart(document.getElementById('admit'),{type:'line',data:{datasets:[
 {label:'admitted/min, due',data:pts(s.duePerMinute),borderColor:palette[2],backgroundColor:palette[2],pointRadius:0,stepped:'before',borderDash:[4,4]},
 {label:'configured',data:[{x:0,y:d.surge.configured},{x:Math.max(1,...s.t),y:d.surge.configured}],borderColor:'#b3261e',pointRadius:0,borderWidth:1}]},
 options:{...base,scales:{x:{type:'linear',min:0,title:{display:true,text:'seconds since the opening'}},y:{beginAtZero:true,title:{display:true,text:'admissions per minute'}}}}});}
+if(d.soak){const S=d.soak.samples,W=d.soak.windows,MB=1048576,ids=[...new Set(S.flatMap(s=>Object.keys(s.replicas)))].sort();
+const line=(label,pts,i,axis,dash)=>({label,data:pts,yAxisID:axis??'y',borderColor:palette[i%palette.length],backgroundColor:palette[i%palette.length],pointRadius:0,borderDash:dash??[]});
+const opt=(y,y1)=>({...base,interaction:{mode:'nearest',axis:'x',intersect:false},scales:{x:secs,y:{beginAtZero:true,title:{display:true,text:y}},...(y1?{y1:{beginAtZero:true,position:'right',grid:{drawOnChartArea:false},title:{display:true,text:y1}}}:{})}});
+new Chart(document.getElementById('soakRate'),{type:'line',data:{datasets:[line('confirmed purchases/s',W.map(w=>({x:w.t,y:w.purchasesPerSecond})),0),line('answered requests/s',W.map(w=>({x:w.t,y:w.answersPerSecond})),7,'y',[4,4]),line('p50 ms',W.map(w=>({x:w.t,y:w.p50Ms})),2,'y1'),line('p99 ms',W.map(w=>({x:w.t,y:w.p99Ms})),3,'y1')]},options:opt('per second','ms')});
+new Chart(document.getElementById('soakMem'),{type:'line',data:{datasets:[...ids.flatMap((id,i)=>[line(id+' RSS',S.map(s=>({x:s.t,y:(s.replicas[id]?.rssBytes??NaN)/MB})),i),line(id+' heap used',S.map(s=>({x:s.t,y:(s.replicas[id]?.heapUsedBytes??NaN)/MB})),i,'y',[4,4])]),line('load generators RSS',S.map(s=>({x:s.t,y:s.generatorsRssBytes/MB})),8),line('harness heap used',S.map(s=>({x:s.t,y:s.harnessHeapUsedBytes/MB})),9,'y',[2,2]),line('Redis used_memory',S.map(s=>({x:s.t,y:s.redisUsedMemoryBytes===null?NaN:s.redisUsedMemoryBytes/MB})),4,'y',[6,3])]},options:opt('MB')});
+new Chart(document.getElementById('soakConn'),{type:'line',data:{datasets:[line('PostgreSQL connections',S.map(s=>({x:s.t,y:s.pgConnections})),0),line('open seat streams',S.map(s=>({x:s.t,y:s.sseStreams})),1)]},options:opt('count')});}
 d.faults.forEach((f,i)=>{const peak=Math.max(1,...f.series.perSecond);
 new Chart(document.getElementById('fault'+i),{type:'line',data:{datasets:[
 {label:'confirmed sales/s',data:[{x:0,y:0},...f.series.t.map((t,j)=>({x:t,y:f.series.perSecond[j]}))],borderColor:palette[0],backgroundColor:palette[0],pointRadius:0,stepped:'before'},

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type CpuProfile, CpuSampler, type CpuSource } from './cpu.ts';
 import type { Plan } from './plan.ts';
 import { harnessSource, pidSource } from './processes.ts';
+import { LatencyHistogram, type SerializedHistogram } from './stats.ts';
 
 export interface LoadResult {
   requests: number;
@@ -40,7 +41,8 @@ interface GeneratorResult {
   timeouts: number;
   cpuPercent: number;
   outcomes: Record<string, number>;
-  latencies: number[];
+  /** Every answer's latency, bucketed (stats.ts: percentiles within 1 %). */
+  latency: SerializedHistogram;
 }
 
 const generatorEntry = join(import.meta.dirname, 'generator.ts');
@@ -122,14 +124,14 @@ export async function runLoad(
   });
   if (process.stdout.isTTY) process.stdout.write('\n');
   const wall = (performance.now() - started) / 1000;
-  const latencies = results.flatMap((r) => r.latencies as number[]).sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const latencies = new LatencyHistogram();
+  for (const r of results) latencies.merge(r.latency);
+  const pct = (p: number) => latencies.percentile(p);
   const outcomes: Record<string, number> = {};
   for (const r of results)
     for (const [k, v] of Object.entries(r.outcomes as Record<string, number>))
       outcomes[k] = (outcomes[k] ?? 0) + v;
-  const requests = latencies.length;
+  const requests = latencies.count;
   return {
     requests,
     errors: results.reduce((a, r) => a + r.errors, 0),

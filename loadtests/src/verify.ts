@@ -1,11 +1,12 @@
 // After the timed part: settle every indeterminate purchase by retrying it with
 // its own Idempotency-Key (the answer then says what really happened), then
 // check I1–I5 against PostgreSQL and the seat maps the API shows (read as they are
-// now, past the gateway's micro-cache: see seat-maps.ts).
+// now, past the gateway's micro-cache: see seat-maps.ts). The history is streamed,
+// never read whole (history.ts), so a run of any length can be settled and checked.
 import { appendFileSync } from 'node:fs';
 import pg from 'pg';
 import { type CheckReport, checkInvariants } from '../lib/checker.ts';
-import { attemptsOf, type HistoryLine, purchasePath, readHistory, undecided } from './history.ts';
+import { type HistoryLine, purchasePath, streamAttempts, undecidedStreamed } from './history.ts';
 import { outcomeOf } from './purchase-mix.ts';
 import type { Api, PreparedBuyer } from './target.ts';
 
@@ -20,7 +21,7 @@ export async function settleIndeterminate(
   const tokens = new Map(buyers.map((b) => [b.id, b.token]));
   let retried = 0;
   for (let round = 0; round < 5; round++) {
-    const open = undecided(readHistory([...files, retryFile]));
+    const open = await undecidedStreamed([...files, retryFile]);
     if (open.length === 0) break;
     for (const line of open) {
       retried++;
@@ -65,7 +66,8 @@ export async function checkRun(
   );
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
-    return await checkInvariants(pool, { eventIds, history: attemptsOf(readHistory(files)), seatMaps });
+    // The history streamed line by line, the database read in keyset pages (checker.ts).
+    return await checkInvariants(pool, { eventIds, history: streamAttempts(files), seatMaps });
   } finally {
     await pool.end();
   }
