@@ -3,38 +3,27 @@
 // a versioned image URL is served from the gateway's cache after its first read,
 // and an unversioned one (no-cache) is never stored.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../cluster/state.ts';
-import { startTestCluster, type TestCluster } from './support/cluster-cli.ts';
-import { httpsClient } from './support/https-client.ts';
+import { type GatewayCluster, startGatewayCluster } from './support/gateway-cluster.ts';
 
 const IMAGE_ROUTE = '/api/v1/events/:eventId/image';
 
-let cluster: TestCluster;
+let gateway: GatewayCluster;
 let state: ClusterState;
 let ca: string;
-let client: ReturnType<typeof httpsClient>;
+let client: GatewayCluster['client'];
 let adminToken: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster(2);
-  state = JSON.parse(readFileSync(join(cluster.runDir, 'cluster.json'), 'utf8')) as ClusterState;
-  ca = readFileSync(join(cluster.runDir, 'tls/gateway.crt'), 'utf8');
-  client = httpsClient(state.gatewayUrl, ca);
-  const secrets = JSON.parse(readFileSync(join(cluster.runDir, 'secrets.json'), 'utf8'));
-  const login = await client.call('POST', '/api/v1/auth/login', {
-    body: { email: secrets.adminEmail, password: secrets.adminPassword },
-  });
-  adminToken = JSON.parse(login.body).token;
+  gateway = await startGatewayCluster(2);
+  ({ state, ca, client, adminToken } = gateway);
 }, 240_000);
 
 afterAll(async () => {
-  client?.close();
-  await cluster?.stop();
+  await gateway?.stop();
 }, 120_000);
 
 interface Raw {

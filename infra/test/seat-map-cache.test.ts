@@ -9,35 +9,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../cluster/state.ts';
 import { pollUntil } from '../lib/process.ts';
-import { startTestCluster, type TestCluster } from './support/cluster-cli.ts';
-import { type Answer, httpsClient } from './support/https-client.ts';
+import { type GatewayCluster, startGatewayCluster } from './support/gateway-cluster.ts';
+import type { Answer } from './support/https-client.ts';
 
 // Not the default (1 s), to show that the setting reaches nginx, and long enough that
 // two requests in a row fall within it however loaded the machine is.
 const TTL_SECONDS = 3;
 const SEAT_ROUTE = '/api/v1/events/:eventId/seats';
 
-let cluster: TestCluster;
+let gateway: GatewayCluster;
 let state: ClusterState;
 let ca: string;
-let client: ReturnType<typeof httpsClient>;
+let client: GatewayCluster['client'];
 let adminToken: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster(2, { TICKETS_SEATMAP_CACHE_SECONDS: String(TTL_SECONDS) });
-  state = JSON.parse(readFileSync(join(cluster.runDir, 'cluster.json'), 'utf8')) as ClusterState;
-  ca = readFileSync(join(cluster.runDir, 'tls/gateway.crt'), 'utf8');
-  client = httpsClient(state.gatewayUrl, ca);
-  const secrets = JSON.parse(readFileSync(join(cluster.runDir, 'secrets.json'), 'utf8'));
-  const login = await client.call('POST', '/api/v1/auth/login', {
-    body: { email: secrets.adminEmail, password: secrets.adminPassword },
-  });
-  adminToken = JSON.parse(login.body).token;
+  gateway = await startGatewayCluster(2, { TICKETS_SEATMAP_CACHE_SECONDS: String(TTL_SECONDS) });
+  ({ state, ca, client, adminToken } = gateway);
 }, 240_000);
 
 afterAll(async () => {
-  client?.close();
-  await cluster?.stop();
+  await gateway?.stop();
 }, 120_000);
 
 async function createEvent(): Promise<string> {
@@ -104,7 +96,7 @@ async function readUntil(eventId: string, done: (a: Answer) => boolean): Promise
 
 describe('seat maps at the gateway', () => {
   it('when the cluster starts with TICKETS_SEATMAP_CACHE_SECONDS, then nginx keeps seat maps that long', () => {
-    const conf = readFileSync(join(cluster.runDir, 'gateway/nginx.conf'), 'utf8');
+    const conf = readFileSync(join(gateway.cluster.runDir, 'gateway/nginx.conf'), 'utf8');
     expect(conf).toContain(`proxy_cache_valid 200 404 ${TTL_SECONDS}s;`);
   });
 

@@ -7,8 +7,9 @@
 // Prints PROGRESS lines (JSON) four times a second and one RESULT line at the end;
 // SIGTERM stops new arrivals, and the process exits once the customers in flight are done.
 import { createWriteStream, readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { type Answer, exchange } from './exchange.ts';
 import { type HistoryLine, monoMs } from './history.ts';
 import type { BuyersPlan } from './plan.ts';
 import { readClusterFile } from './processes.ts';
@@ -21,15 +22,6 @@ const write = (line: HistoryLine) => history.write(`${JSON.stringify(line)}\n`);
 const httpsAgent = new HttpsAgent({ ca: plan.ca, keepAlive: true, maxSockets: plan.maxInFlight + 16 });
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: plan.maxInFlight + 16 });
 
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes
-  json: any;
-  headers: IncomingHttpHeaders;
-  /** For status 0: what happened instead of an answer (TIMEOUT, ECONNREFUSED, ECONNRESET, …). */
-  error?: string;
-}
-
 interface Route {
   via: string;
   base: string;
@@ -37,54 +29,17 @@ interface Route {
 const gateway: Route = { via: 'gateway', base: plan.baseUrl };
 
 function send(route: Route, path: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve) => {
-    const url = new URL(path, route.base);
-    const tls = url.protocol === 'https:';
-    const payload = JSON.stringify(body);
-    let done = false;
-    const finish = (answer: Answer) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve(answer);
-    };
-    const req = (tls ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: 'POST',
-        agent: tls ? httpsAgent : httpAgent,
-        headers: { 'content-type': 'application/json', ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => {
-          let json: unknown;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = text;
-          }
-          finish({ status: res.statusCode ?? 0, json, headers: res.headers });
-        });
-        res.on('error', (err: NodeJS.ErrnoException) =>
-          finish({ status: 0, json: undefined, headers: {}, error: err.code ?? err.message }),
-        );
-      },
-    );
-    // The whole exchange, including a wait for a pooled connection, is bounded.
-    const timer = setTimeout(() => {
-      finish({ status: 0, json: undefined, headers: {}, error: 'TIMEOUT' });
-      req.destroy();
-    }, plan.timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      finish({ status: 0, json: undefined, headers: {}, error: err.code ?? err.message }),
-    );
-    req.end(payload);
-  });
+  const url = new URL(path, route.base);
+  return exchange(
+    url,
+    {
+      method: 'POST',
+      agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify(body),
+    },
+    plan.timeoutMs,
+  );
 }
 
 // The replica the gateway sends the event's purchases to: the last one that answered one.

@@ -1,17 +1,11 @@
 // The surge scenario's requests: one keep-alive pool to the gateway and a bound on
 // every exchange (a wait for a pooled connection included), so that a request
 // without an answer is indeterminate (status 0) rather than a hang.
-import type { IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent, request } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent } from 'node:https';
+import { type Answer as ExchangeAnswer, exchange } from '../exchange.ts';
 
-export interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes
-  json: any;
-  headers: IncomingHttpHeaders;
-  /** For status 0: what happened instead of an answer (TIMEOUT, ECONNRESET, …). */
-  error?: string;
+export interface Answer extends ExchangeAnswer {
   latencyMs: number;
 }
 
@@ -32,53 +26,20 @@ export function sender(
   const agent = tls
     ? new Agent({ ca, keepAlive: true, maxSockets: sockets })
     : new HttpAgent({ keepAlive: true, maxSockets: sockets });
-  const send: Send = (method, path, body, headers) =>
-    new Promise((resolve) => {
-      const started = performance.now();
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      let done = false;
-      const finish = (a: Omit<Answer, 'latencyMs'>) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve({ ...a, latencyMs: Math.round((performance.now() - started) * 100) / 100 });
-      };
-      const req = (tls ? request : httpRequest)(
-        new URL(path, baseUrl),
-        {
-          method,
-          agent,
-          headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => {
-            text += c;
-          });
-          res.on('end', () => {
-            let json: unknown;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = text;
-            }
-            finish({ status: res.statusCode ?? 0, json, headers: res.headers });
-          });
-          res.on('error', (err: NodeJS.ErrnoException) =>
-            finish({ status: 0, json: undefined, headers: {}, error: err.code ?? err.message }),
-          );
-        },
-      );
-      const timer = setTimeout(() => {
-        finish({ status: 0, json: undefined, headers: {}, error: 'TIMEOUT' });
-        req.destroy();
-      }, timeoutMs);
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        finish({ status: 0, json: undefined, headers: {}, error: err.code ?? err.message }),
-      );
-      req.end(payload);
-    });
+  const send: Send = async (method, path, body, headers) => {
+    const started = performance.now();
+    const answer = await exchange(
+      new URL(path, baseUrl),
+      {
+        method,
+        agent,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        payload: body === undefined ? undefined : JSON.stringify(body),
+      },
+      timeoutMs,
+    );
+    return { ...answer, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+  };
   return { send, close: () => agent.destroy() };
 }
 

@@ -185,7 +185,7 @@ export async function sellBatch(
       }
       if (err.kind === 'keys') {
         // Some keys were used before: leave those requests out and write the rest.
-        used = await usedKeys(ctx.db, requests);
+        used = await usedKeys(ctx, requests);
         continue;
       }
       // The view was wrong after all: distrust it and decide again from the database.
@@ -469,18 +469,13 @@ async function write(
   }
 }
 
-/** Which requests of the batch carry a key that is stored already. */
-async function usedKeys(db: PrismaClient, requests: BuyRequest[]): Promise<Set<number>> {
-  const rows = await db.$queryRaw<{ user_id: string; key: string }[]>(Prisma.sql`
-    SELECT r.user_id::text AS user_id, r.key FROM idempotency_records r
-      JOIN unnest(${requests.map((q) => q.buyer.id)}::uuid[], ${requests.map((q) => q.key)}::text[]) AS v(user_id, key)
-        ON r.user_id = v.user_id AND r.key = v.key`);
-  const stored = new Set(rows.map((r) => `${r.user_id}\u0000${r.key}`));
-  const used = new Set<number>();
-  requests.forEach((r, i) => {
-    if (stored.has(`${r.buyer.id}\u0000${r.key}`)) used.add(i);
-  });
-  return used;
+/**
+ * Which requests of the batch carry a key that is stored already: asked together,
+ * so the refusals' batching (used-keys.ts) makes it one statement.
+ */
+async function usedKeys(ctx: PurchaseContext, requests: BuyRequest[]): Promise<Set<number>> {
+  const stored = await Promise.all(requests.map((r) => ctx.usedKeys.has(r.buyer.id, r.key)));
+  return new Set(requests.flatMap((_, i) => (stored[i] ? [i] : [])));
 }
 
 type ConflictKind = 'closed' | 'seats' | 'keys' | 'limit';

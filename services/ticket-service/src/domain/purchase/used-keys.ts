@@ -15,7 +15,8 @@ interface KeyOfUser {
   key: string;
 }
 
-const MAX_PER_STATEMENT = 500;
+// As large as a purchase round can be (PURCHASE_BATCH_MAX ≤ 1,000), whose keys are asked together.
+const MAX_PER_STATEMENT = 1_000;
 
 export function createUsedKeys(db: PrismaClient): UsedKeys {
   const loader = new DataLoader<KeyOfUser, boolean>(
