@@ -1,0 +1,2 @@
+// The contract's entry point; the schemas move here from the service.
+export {};

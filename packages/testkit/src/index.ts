@@ -1,0 +1,2 @@
+// Shared test support; moved here from the service's test/support.
+export {};
