@@ -24,6 +24,7 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
 COPY services/ticket-service/package.json services/ticket-service/
+COPY packages/contract/package.json packages/contract/
 RUN --mount=type=cache,target=/root/.npm \
     npm install --omit=dev --omit=optional --ignore-scripts
 
@@ -32,6 +33,7 @@ RUN --mount=type=cache,target=/root/.npm \
 FROM base AS prisma-client
 COPY package.json package-lock.json prisma.config.ts ./
 COPY services/ticket-service/package.json services/ticket-service/
+COPY packages/contract/package.json packages/contract/
 COPY prisma prisma
 RUN --mount=type=cache,target=/root/.npm \
     npm install --include=dev --ignore-scripts \
@@ -47,6 +49,9 @@ COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=prisma-client /app/node_modules/@img node_modules/@img
 COPY package.json ./
 COPY services/ticket-service/package.json services/ticket-service/
+# The HTTP contract (schemas and limits), linked from node_modules/@tickets/contract.
+COPY packages/contract/package.json packages/contract/
+COPY packages/contract/src packages/contract/src
 # The migration runner (cli.ts migrate) reads prisma/migrations.
 COPY prisma/migrations prisma/migrations
 COPY services/ticket-service/src services/ticket-service/src

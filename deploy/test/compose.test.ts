@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadConfig } from '@tickets/ticket-service/config';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig } from '../../services/ticket-service/src/config.ts';
 import {
   composeValidator,
   InterpolationError,

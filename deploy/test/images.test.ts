@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { GATEWAY_LIMITS, gatewayLimits } from '@tickets/infra/gateway-limits';
+import { selfSignedPair } from '@tickets/testkit/gateway-tls';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_LIMITS, gatewayLimits } from '../../infra/lib/gateway-limits.ts';
 import { contextFiles, contextFilter, copies, dockerfileEnv, parseDockerfile } from './support/docker.ts';
-import { containerTemplates, entrypointEnv, selfSignedPair, withTempDir } from './support/nginx.ts';
+import { containerTemplates, entrypointEnv, withTempDir } from './support/nginx.ts';
 import { fromRoot } from './support/paths.ts';
 
 const dockerfiles = ['Dockerfile', 'gateway/Dockerfile'];

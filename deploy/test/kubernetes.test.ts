@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadConfig } from '@tickets/ticket-service/config';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../services/ticket-service/src/config.ts';
 import { type KubeObject, nameOf, schemaErrors, unknownFields } from './support/kubernetes.ts';
 import { type Manifest, parseYamlDocuments, render } from './support/kustomize.ts';
 import { fromRoot } from './support/paths.ts';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { buildTestApp } from '@tickets/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { buildTestApp } from '../../services/ticket-service/test/support/app.ts';
 import { loadCompose, parseEnvFile } from './support/compose.ts';
 import { render } from './support/kustomize.ts';
 import { fromRoot } from './support/paths.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { GATEWAY_LIMITS, gatewayLimits } from '@tickets/infra/gateway-limits';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_LIMITS, gatewayLimits } from '../../infra/lib/gateway-limits.ts';
 import { loadCompose, parseEnvFile } from './support/compose.ts';
 import { dockerfileEnv } from './support/docker.ts';
 import { render } from './support/kustomize.ts';

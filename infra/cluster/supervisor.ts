@@ -15,25 +15,20 @@
 // it is spawned, so a `scale` or `down` meanwhile stops it like any other.
 // Waiting out the back-off and for the new process to be ready happen outside
 // the lock, so commands never wait for a replica to start.
-import type { ChildProcess } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+//
+// The parts: supervisor-socket.ts (requests from the commands), replica-children.ts
+// (the processes it spawned), supervised-state.ts (cluster.json under the lock).
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { freePort } from '../lib/free-port.ts';
 import { processAlive } from '../lib/process.ts';
-import { routeGatewayTo } from './gateway.ts';
-import { withClusterLock } from './lock.ts';
 import { paths } from './paths.ts';
-import { READY_TIMEOUT_MS, replicaProcessEnv, spawnReplicaProcess, waitUntilReady } from './replicas.ts';
-import { readSecretsForReplicas } from './secrets.ts';
-import {
-  type ClusterState,
-  describeExit,
-  type ReplicaExit,
-  type ReplicaState,
-  readState,
-  writeState,
-} from './state.ts';
+import { ReplicaChildren } from './replica-children.ts';
+import { READY_TIMEOUT_MS, waitUntilReady } from './replicas.ts';
+import { describeExit } from './state.ts';
+import { envLikeUp, ownState, routeToListed, updateListed, type Watch } from './supervised-state.ts';
 import type { SupervisorReply, SupervisorRequest } from './supervisor-client.ts';
+import { serveRequests } from './supervisor-socket.ts';
 
 export const BACKOFF = { firstMs: 500, maxMs: 30_000, resetAfterMs: 60_000 };
 
@@ -43,8 +38,6 @@ export function restartDelay(attempt: number): number {
 }
 
 const TICK_MS = 500;
-
-type Exit = Omit<ReplicaExit, 'at'> & { at: number };
 
 const log = (msg: string) => console.log(`${new Date().toISOString()} supervisor: ${msg}`);
 
@@ -60,12 +53,10 @@ class Supervisor {
   private seenState = false;
   private done: () => void = () => undefined;
   private readonly wakers = new Set<() => void>();
-  /** Replica processes this supervisor spawned that have not exited, by pid. */
-  private readonly children = new Map<number, ChildProcess>();
-  /** How each child (by pid) ended, as Node reported it. */
-  private readonly exits = new Map<number, Exit>();
-  /** The environment each child (by pid) was started with, to start it again alike. */
-  private readonly envs = new Map<number, NodeJS.ProcessEnv>();
+  private readonly children = new ReplicaChildren(
+    (id, pid) => this.gone(id, pid),
+    (msg) => log(msg),
+  );
   /** Restarts since the replica last stayed up (for the back-off). */
   private readonly attempts = new Map<string, number>();
   /** Since when the replica's current process has been up, as far as we know. */
@@ -75,22 +66,16 @@ class Supervisor {
 
   private readonly clusterId: string;
   private readonly ownerPid: number;
+  private readonly watch: Watch;
 
   constructor(clusterId: string, ownerPid: number) {
     this.clusterId = clusterId;
     this.ownerPid = ownerPid;
+    this.watch = { clusterId, stopping: () => this.stopping };
   }
 
   async run(): Promise<void> {
-    const socket = paths.supervisorSocket();
-    rmSync(socket, { force: true });
-    const server = createServer((conn) => this.serve(conn));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socket, () => resolve());
-    });
-    chmodSync(socket, 0o600);
+    this.server = await serveRequests(paths.supervisorSocket(), (request) => this.answer(request));
     const stop = (signal: NodeJS.Signals) => this.stop(`${signal} received`);
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
@@ -109,71 +94,26 @@ class Supervisor {
     for (const wake of this.wakers) wake();
     this.server?.close();
     rmSync(paths.supervisorSocket(), { force: true });
-    // Children stay: replicas are detached and outlive their parent.
-    for (const child of this.children.values()) child.unref();
+    this.children.release();
     this.done();
   }
 
   // --- requests from `up` and `scale` ---
 
-  private serve(conn: Socket): void {
-    let buffer = '';
-    conn.setEncoding('utf8');
-    conn.on('error', () => undefined);
-    conn.on('data', (chunk: string) => {
-      buffer += chunk;
-      const end = buffer.indexOf('\n');
-      if (end < 0) return;
-      let reply: SupervisorReply;
-      try {
-        reply = this.answer(JSON.parse(buffer.slice(0, end)) as SupervisorRequest);
-      } catch (err) {
-        reply = { error: (err as Error).message };
-      }
-      conn.end(`${JSON.stringify(reply)}\n`);
-    });
-  }
-
   private answer(request: SupervisorRequest): SupervisorReply {
     if (request.op === 'ping') return { pid: process.pid };
     if (this.stopping) return { error: 'the supervisor is stopping' };
-    const pid = this.spawn(request.id, request.env);
+    const pid = this.children.spawn(request.id, request.env);
     log(`started ${request.id} (pid ${pid}, port ${request.env.PORT})`);
     return { pid };
   }
 
-  private spawn(id: string, env: NodeJS.ProcessEnv): number {
-    const child = spawnReplicaProcess(id, env);
-    const pid = child.pid;
-    if (pid === undefined) throw new Error(`replica ${id} could not be spawned`);
-    this.envs.set(pid, env);
-    this.children.set(pid, child);
-    child.once('error', (err) => log(`${id} (pid ${pid}): ${err.message}`));
-    child.once('exit', (code, signal) => {
-      this.children.delete(pid);
-      this.exits.set(pid, { code, signal, at: Date.now() });
-      this.gone(id, pid);
-    });
-    return pid;
-  }
-
   // --- noticing exits ---
-
-  /** The cluster's state if it is ours; null if it is gone or another's; undefined if unreadable now. */
-  private ownState(): ClusterState | null | undefined {
-    let state: ClusterState | undefined;
-    try {
-      state = readState();
-    } catch {
-      return undefined; // a file being replaced by an older writer; next tick
-    }
-    return state?.startedAt === this.clusterId ? state : null;
-  }
 
   /** Every half second: exits the exit event cannot report (replicas we did not spawn). */
   private check(): void {
     if (this.stopping) return;
-    const state = this.ownState();
+    const state = ownState(this.clusterId);
     if (state === undefined) return;
     if (state === null) {
       if (this.seenState) this.stop('the cluster is gone (down, or replaced)');
@@ -212,41 +152,18 @@ class Supervisor {
 
   // --- restarting ---
 
-  /**
-   * Under the cluster lock: if replica `id` is still listed with `pid`, applies `change` to
-   * it and writes cluster.json. False (nothing changed) if it is not: stopped on purpose,
-   * or already replaced.
-   */
-  private update(
-    id: string,
-    pid: number,
-    change: (replica: ReplicaState, state: ClusterState) => void | Promise<void>,
-  ): Promise<boolean> {
-    return withClusterLock(
-      async () => {
-        const state = this.ownState();
-        const replica = state?.replicas.find((r) => r.id === id && r.pid === pid);
-        if (!state || !replica || this.stopping) return false;
-        await change(replica, state);
-        await writeState(state);
-        return true;
-      },
-      { waitMs: Number.POSITIVE_INFINITY },
-    );
-  }
-
   private async recover(id: string, exitedPid: number): Promise<void> {
     let pid = exitedPid;
     // The check may see a child dead (a zombie) a moment before Node reaps it and reports how it ended.
-    await until(() => !this.children.has(pid) || this.stopping, 5_000);
-    let exit = this.exitOf(pid);
-    let env = this.envOf(pid);
+    await until(() => !this.children.isRunning(pid) || this.stopping, 5_000);
+    let exit = this.children.takeExit(pid);
+    let env = this.children.takeEnv(pid);
     for (;;) {
       const up = this.upSince.get(id);
       if (up?.pid === pid && exit.at - up.since >= BACKOFF.resetAfterMs) this.attempts.delete(id);
       const attempt = this.attempts.get(id) ?? 0;
       const wait = restartDelay(attempt);
-      const recorded = await this.update(id, pid, (replica) => {
+      const recorded = await updateListed(this.watch, id, pid, (replica) => {
         replica.lastExit = { ...exit, at: new Date(exit.at).toISOString() };
         replica.nextRestartAt = new Date(Date.now() + wait).toISOString();
       });
@@ -258,10 +175,10 @@ class Supervisor {
       await this.sleep(wait);
 
       let started: { pid: number; port: number } | undefined;
-      const restarted = await this.update(id, pid, async (replica, state) => {
+      const restarted = await updateListed(this.watch, id, pid, async (replica, state) => {
         const port = (await portIsFree(replica.port)) ? replica.port : await freePort();
-        env ??= await this.defaultEnv(id, state);
-        started = { pid: this.spawn(id, { ...env, PORT: String(port) }), port };
+        env ??= await envLikeUp(id, state);
+        started = { pid: this.children.spawn(id, { ...env, PORT: String(port) }), port };
         replica.pid = started.pid;
         replica.port = port;
         replica.restarts = (replica.restarts ?? 0) + 1;
@@ -278,10 +195,10 @@ class Supervisor {
         // Exited, or alive but not ready in time (then it is ended here, like a failed startup probe).
         const reason = processAlive(pid) ? `not ready within ${READY_TIMEOUT_MS / 1000} s` : undefined;
         if (reason) process.kill(pid, 'SIGKILL');
-        await until(() => this.exits.has(pid) || this.stopping, 10_000);
+        await until(() => this.children.hasExited(pid) || this.stopping, 10_000);
         if (this.stopping) return;
-        exit = { ...this.exitOf(pid), ...(reason ? { reason } : {}) };
-        env = this.envOf(pid) ?? env;
+        exit = { ...this.children.takeExit(pid), ...(reason ? { reason } : {}) };
+        env = this.children.takeEnv(pid) ?? env;
         continue;
       }
       this.upSince.set(id, { pid, since: Date.now() });
@@ -291,46 +208,14 @@ class Supervisor {
     }
   }
 
-  private envOf(pid: number): NodeJS.ProcessEnv | undefined {
-    const env = this.envs.get(pid);
-    this.envs.delete(pid);
-    return env;
-  }
-
-  private exitOf(pid: number): Exit {
-    const exit = this.exits.get(pid) ?? { code: null, signal: null, at: Date.now() };
-    this.exits.delete(pid);
-    return exit;
-  }
-
-  /** Under the lock, as `scale` does: upstreams from cluster.json, graceful reload. */
+  /** Once a restarted replica is ready, the gateway routes to it again. */
   private async route(id: string, pid: number): Promise<void> {
     try {
-      const routed = await withClusterLock(
-        async () => {
-          const state = this.ownState();
-          if (!state || this.stopping || !state.replicas.some((r) => r.id === id && r.pid === pid))
-            return false;
-          await routeGatewayTo(state.replicas);
-          return true;
-        },
-        { waitMs: Number.POSITIVE_INFINITY },
-      );
-      if (routed) log(`${id} (pid ${pid}) is ready; the gateway routes to it again`);
+      if (await routeToListed(this.watch, id, pid))
+        log(`${id} (pid ${pid}) is ready; the gateway routes to it again`);
     } catch (err) {
       log(`${id} (pid ${pid}) is ready, but the gateway was not reloaded: ${(err as Error).message}`);
     }
-  }
-
-  /** For a replica this supervisor did not spawn (it was started again): as `up` would start it. */
-  private async defaultEnv(id: string, state: ClusterState): Promise<NodeJS.ProcessEnv> {
-    const secrets = await readSecretsForReplicas();
-    return replicaProcessEnv(id, 0, {
-      databaseUrl: state.databaseUrl,
-      redisUrls: state.redisUrls,
-      rateLimitFactor: state.rateLimitFactor ?? 1,
-      ...secrets,
-    });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -5,12 +5,12 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clusterCommand } from '@tickets/testkit/cluster-cli';
+import { httpsClient } from '@tickets/testkit/https-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../cluster/state.ts';
 import { freePorts } from '../lib/free-port.ts';
 import { pollUntil, processAlive } from '../lib/process.ts';
-import { clusterCommand } from './support/cluster-cli.ts';
-import { httpsClient } from './support/https-client.ts';
 
 const root = join(import.meta.dirname, '../..');
 const runDir = mkdtempSync(join(tmpdir(), 'tickets-foreground-'));

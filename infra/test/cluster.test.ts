@@ -5,14 +5,19 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import {
+  clusterCommand,
+  processesOf,
+  startTestCluster,
+  type TestCluster,
+} from '@tickets/testkit/cluster-cli';
+import { type Answer, httpsClient } from '@tickets/testkit/https-client';
+import { TEST_RATE_LIMIT_FACTOR } from '@tickets/testkit/rate-limit-factor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_RATE_LIMIT_FACTOR } from '../../services/ticket-service/test/support/rate-limit-factor.ts';
 import type { ClusterState } from '../cluster/state.ts';
 import { gatewayLimits } from '../lib/gateway-limits.ts';
 import { testGatewayConfig, workerPids } from '../lib/nginx.ts';
 import { pollUntil, processAlive } from '../lib/process.ts';
-import { clusterCommand, processesOf, startTestCluster, type TestCluster } from './support/cluster-cli.ts';
-import { type Answer, httpsClient } from './support/https-client.ts';
 
 let cluster: TestCluster;
 let runDir: string;
@@ -28,7 +33,7 @@ const replica = (id: string) => {
 const supervisorLog = () => readFileSync(join(runDir, 'logs/supervisor.log'), 'utf8');
 /** The environment a process was started with. */
 const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-// What the test harness starts every cluster with (services/ticket-service/test/global-setup.ts).
+// What the test harness starts every cluster with (packages/testkit/src/global-setup.ts).
 const FACTOR = TEST_RATE_LIMIT_FACTOR;
 /** The row of `cluster status` for one replica, split into its columns. */
 async function statusRow(id: string): Promise<string> {

@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import type { Answer } from '@tickets/testkit/https-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../cluster/state.ts';
 import { pollUntil } from '../lib/process.ts';
 import { type GatewayCluster, startGatewayCluster } from './support/gateway-cluster.ts';
-import type { Answer } from './support/https-client.ts';
 
 // Not the default (1 s), to show that the setting reaches nginx, and long enough that
 // two requests in a row fall within it however loaded the machine is.

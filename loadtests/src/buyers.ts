@@ -9,11 +9,12 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { answerLine } from './answer-line.ts';
 import { type Answer, exchange } from './exchange.ts';
-import { type HistoryLine, monoMs } from './history.ts';
+import type { HistoryLine } from './history.ts';
 import type { BuyersPlan } from './plan.ts';
 import { readClusterFile } from './processes.ts';
-import { answerLabel, nextPurchase, outcomeOf, type Purchase } from './purchase-mix.ts';
+import { answerLabel, nextPurchase, type Purchase } from './purchase-mix.ts';
 
 const plan = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as BuyersPlan;
 const history = createWriteStream(plan.historyFile, { flags: 'a' });
@@ -98,24 +99,15 @@ async function buy(p: Purchase, startRoute: Route, path: string, body: Record<st
       'idempotency-key': p.key,
     });
     seen(route, path.startsWith('/api/v1/events/') ? 'event' : 'other', a);
-    const outcome = a.status === 0 ? 'info' : outcomeOf(a.status);
+    const line = answerLine(
+      base,
+      { via: route.via, attempt, latencyMs: Math.round((performance.now() - started) * 100) / 100 },
+      a,
+    );
+    const outcome = line.outcome;
     counts.answers++;
     if (outcome === 'ok') counts.ok++;
-    write({
-      type: 'complete',
-      ...base,
-      via: route.via,
-      attempt,
-      outcome,
-      status: a.status,
-      code: a.status === 0 ? a.error : a.json?.code,
-      orderId: outcome === 'ok' ? a.json?.id : undefined,
-      seatIds: outcome === 'ok' ? a.json?.seats?.map((s: { id: string }) => s.id) : undefined,
-      replica: a.headers['x-replica-id'] as string | undefined,
-      at: Date.now(),
-      mono: monoMs(),
-      latencyMs: Math.round((performance.now() - started) * 100) / 100,
-    });
+    write(line);
     if (outcome !== 'info' || Date.now() - first >= plan.retryForMs) return;
     // A replica that refuses connections is gone: its customers turn to the gateway.
     if (route !== gateway && a.error === 'ECONNREFUSED') {

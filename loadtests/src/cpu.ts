@@ -4,167 +4,31 @@
 // growth of those counters over the wall time between the samples. The machine's
 // busy time comes from /proc/stat, so what no group accounts for (other tenants,
 // the kernel) shows as "other".
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { assignProcesses, type CpuSource } from './cpu/attribution.ts';
+import { type ProcStat, parseMachineStat, scanProcesses, ticksPerSecond } from './cpu/proc.ts';
+import { type CpuProfile, type CpuSample, round, summarizeCpu } from './cpu/profile.ts';
 
-export interface ProcStat {
-  pid: number;
-  comm: string;
-  state: string;
-  ppid: number;
-  /** Clock ticks in user mode. */
-  utime: number;
-  /** Clock ticks in kernel mode. */
-  stime: number;
-  /** Clock ticks after boot when the process started. */
-  starttime: number;
-}
-
-/**
- * Parses one /proc/<pid>/stat line. The command name is in parentheses and may
- * itself hold spaces and parentheses, so fields are counted from the last ')'.
- */
-export function parseProcStat(text: string): ProcStat {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) throw new Error(`not a /proc stat line: ${text.slice(0, 80)}`);
-  // Fields after the name, starting with field 3 (state) at index 0.
-  const rest = text
-    .slice(close + 2)
-    .trim()
-    .split(' ');
-  const field = (n: number) => Number(rest[n - 3]);
-  const stat = {
-    pid: Number(text.slice(0, open).trim()),
-    comm: text.slice(open + 1, close),
-    state: rest[0] ?? '?',
-    ppid: field(4),
-    utime: field(14),
-    stime: field(15),
-    starttime: field(22),
-  };
-  if (![stat.pid, stat.ppid, stat.utime, stat.stime, stat.starttime].every(Number.isFinite))
-    throw new Error(`not a /proc stat line: ${text.slice(0, 80)}`);
-  return stat;
-}
-
-/** Busy and total ticks of all CPUs, from the first line of /proc/stat. */
-export function parseMachineStat(text: string): { busy: number; total: number } {
-  const line = text.split('\n').find((l) => l.startsWith('cpu ')) ?? '';
-  // user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in user)
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  const busy = user + nice + system + irq + softirq;
-  return { busy, total: busy + idle + iowait + steal };
-}
-
-/** Every process under `procRoot`, by pid (processes that exit while being read are skipped). */
-export function scanProcesses(procRoot = '/proc'): Map<number, ProcStat> {
-  const all = new Map<number, ProcStat>();
-  for (const entry of readdirSync(procRoot)) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = parseProcStat(readFileSync(join(procRoot, entry, 'stat'), 'utf8'));
-      all.set(stat.pid, stat);
-    } catch {
-      // gone between readdir and read
-    }
-  }
-  return all;
-}
-
-export function readCmdline(pid: number, procRoot = '/proc'): string {
-  try {
-    return readFileSync(join(procRoot, String(pid), 'cmdline'), 'utf8')
-      .replaceAll('\0', ' ')
-      .trim();
-  } catch {
-    return '';
-  }
-}
-
-/** A series of the CPU chart: one process or one process tree. */
-export interface CpuSource {
-  /** Name of the series, e.g. `replica r1`. */
-  label: string;
-  /** Summary group, e.g. `replicas`. */
-  group: string;
-  /** Root pids, asked again at every sample (replicas come and go; nginx reloads). */
-  roots: (processes: Map<number, ProcStat>) => number[];
-  /** Include every descendant of the roots (default true). */
-  descendants?: boolean;
-}
-
-export interface CpuSample {
-  /** Seconds since the sampler started (the middle of the interval this sample covers). */
-  t: number;
-  /** Cores used by each source over the interval. */
-  cores: Record<string, number>;
-  /** Cores busy on the whole machine over the interval. */
-  machine: number;
-}
-
-export interface CpuGroupSummary {
-  group: string;
-  avgCores: number;
-  peakCores: number;
-  members: { label: string; avgCores: number; peakCores: number; pids: number }[];
-}
-
-export interface CpuProfile {
-  cores: number;
-  intervalMs: number;
-  /** Wall-clock time (ms since the epoch) of the first sample; the chart's zero. */
-  startedAtMs: number;
-  seconds: number;
-  machineAvgCores: number;
-  /** Busy time no group accounts for: other processes, the kernel. */
-  otherAvgCores: number;
-  groups: CpuGroupSummary[];
-  sources: { label: string; group: string }[];
-  samples: CpuSample[];
-  /** How the figures were obtained. */
-  method: string;
-}
-
-let clockTicks: number | undefined;
-/** USER_HZ (ticks per second of /proc's counters): `getconf CLK_TCK`, 100 on every Linux we know. */
-export function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
-
-/** Assigns processes to sources: each pid goes to the first source whose tree holds it. */
-export function assignProcesses(sources: CpuSource[], processes: Map<number, ProcStat>): Map<number, string> {
-  const children = new Map<number, number[]>();
-  for (const p of processes.values()) {
-    const list = children.get(p.ppid);
-    if (list) list.push(p.pid);
-    else children.set(p.ppid, [p.pid]);
-  }
-  const owner = new Map<number, string>();
-  for (const source of sources) {
-    const stack = source.roots(processes).filter((pid) => processes.has(pid));
-    while (stack.length > 0) {
-      const pid = stack.pop() as number;
-      if (owner.has(pid)) continue;
-      owner.set(pid, source.label);
-      if (source.descendants !== false) stack.push(...(children.get(pid) ?? []));
-    }
-  }
-  return owner;
-}
+// The parts, for callers that want the whole of the CPU profile from one module.
+export { assignProcesses, type CpuSource } from './cpu/attribution.ts';
+export {
+  type ProcStat,
+  parseMachineStat,
+  parseProcStat,
+  readCmdline,
+  scanProcesses,
+  ticksPerSecond,
+} from './cpu/proc.ts';
+export {
+  type CpuGroupSummary,
+  type CpuProfile,
+  type CpuSample,
+  cpuLine,
+  cpuVerdict,
+  summarizeCpu,
+} from './cpu/profile.ts';
 
 interface Snapshot {
   atNs: bigint;
@@ -290,108 +154,3 @@ export class CpuSampler {
     };
   }
 }
-
-/** Averages and peaks per source and per group. */
-export function summarizeCpu(input: {
-  cores: number;
-  intervalMs: number;
-  startedAtMs: number;
-  sources: { label: string; group: string }[];
-  samples: CpuSample[];
-  pidsSeen?: Map<string, number>;
-}): CpuProfile {
-  // Sources that never had a process (e.g. room kept for replicas never started) are left out.
-  const sources = input.pidsSeen
-    ? input.sources.filter((s) => (input.pidsSeen?.get(s.label) ?? 0) > 0)
-    : input.sources;
-  const kept = new Set(sources.map((s) => s.label));
-  const samples = input.samples.map((s) => ({
-    ...s,
-    cores: Object.fromEntries(Object.entries(s.cores).filter(([label]) => kept.has(label))),
-  }));
-  const avg = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
-  const series = (label: string) => samples.map((s) => s.cores[label] ?? 0);
-  const groups: CpuGroupSummary[] = [];
-  for (const source of sources) {
-    let group = groups.find((g) => g.group === source.group);
-    if (!group) {
-      group = { group: source.group, avgCores: 0, peakCores: 0, members: [] };
-      groups.push(group);
-    }
-    const values = series(source.label);
-    group.members.push({
-      label: source.label,
-      avgCores: round(avg(values)),
-      peakCores: round(Math.max(0, ...values)),
-      pids: input.pidsSeen?.get(source.label) ?? 0,
-    });
-  }
-  for (const group of groups) {
-    const labels = new Set(group.members.map((m) => m.label));
-    const totals = samples.map((s) =>
-      Object.entries(s.cores).reduce((sum, [label, c]) => (labels.has(label) ? sum + c : sum), 0),
-    );
-    group.avgCores = round(avg(totals));
-    group.peakCores = round(Math.max(0, ...totals));
-  }
-  const machineAvgCores = round(avg(samples.map((s) => s.machine)));
-  const accounted = groups.reduce((sum, g) => sum + g.avgCores, 0);
-  return {
-    cores: input.cores,
-    intervalMs: input.intervalMs,
-    startedAtMs: input.startedAtMs,
-    seconds: round(samples.length ? (samples.at(-1) as CpuSample).t + input.intervalMs / 2000 : 0),
-    machineAvgCores,
-    otherAvgCores: round(Math.max(0, machineAvgCores - accounted)),
-    groups,
-    sources,
-    samples,
-    method:
-      'utime+stime deltas from /proc/<pid>/stat of each process tree, sampled every ' +
-      `${input.intervalMs} ms; machine busy time from /proc/stat`,
-  };
-}
-
-/** One line: each group's average cores, busiest first, e.g. "replicas 1.20, PostgreSQL 0.31 …". */
-export function cpuLine(cpu: CpuProfile): string {
-  const parts = [...cpu.groups]
-    .sort((a, b) => b.avgCores - a.avgCores)
-    .map((g) => `${g.group} ${g.avgCores.toFixed(2)}`);
-  parts.push(`other ${cpu.otherAvgCores.toFixed(2)}`);
-  return `${parts.join(', ')} (machine ${cpu.machineAvgCores.toFixed(2)} of ${cpu.cores} cores busy)`;
-}
-
-/** What the CPU figures say limited the run. */
-export function cpuVerdict(cpu: CpuProfile): { saturated: boolean; text: string } {
-  const other = 'other processes (not part of this run)';
-  const ranked = [
-    ...cpu.groups.map((g) => ({ name: g.group, cores: g.avgCores })),
-    { name: other, cores: cpu.otherAvgCores },
-  ].sort((a, b) => b.cores - a.cores);
-  const of = `of ${cpu.cores} core${cpu.cores === 1 ? '' : 's'}`;
-  const [top, ...others] = ranked;
-  const rest = others.filter((g) => g.cores >= 0.05).map((g) => `${g.name} ${g.cores.toFixed(2)}`);
-  const detail =
-    top && top.cores > 0
-      ? `${top.name} at ${top.cores.toFixed(2)} ${of}${rest.length ? `, ${rest.join(', ')}` : ''}`
-      : 'no process used measurable CPU';
-  // A generator process that used most of a core limits the load it can offer.
-  const generators = cpu.groups
-    .filter((g) => /generator|subscriber/.test(g.group))
-    .flatMap((g) => g.members)
-    .filter((m) => m.avgCores >= 0.85);
-  if (generators.length > 0)
-    return {
-      saturated: true,
-      text: `the load generator (${generators.map((m) => `${m.label} at ${m.avgCores.toFixed(2)} of a core`).join(', ')}); ${detail}`,
-    };
-  const saturated = cpu.machineAvgCores >= 0.85 * cpu.cores;
-  return {
-    saturated,
-    text: saturated
-      ? `the machine's CPU (${cpu.machineAvgCores.toFixed(2)} ${of} busy): ${detail}`
-      : `CPU not saturated (${cpu.machineAvgCores.toFixed(2)} ${of} busy): ${detail}`,
-  };
-}
-
-const round = (n: number) => Math.round(n * 1000) / 1000;

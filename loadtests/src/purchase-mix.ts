@@ -2,6 +2,7 @@
 // generator (generator.ts), the retrying buyers of the faults scenario (buyers.ts)
 // and the settling of indeterminate requests (verify.ts).
 import { randomUUID } from 'node:crypto';
+import type { BuyNowBody, SeatSelection } from '@tickets/contract/purchase';
 import type { PurchaseMix } from './plan.ts';
 
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)] as T;
@@ -11,7 +12,7 @@ export interface Purchase {
   buyer: { id: string; token: string };
   key: string;
   /** The seat selection and the payment: the body of a one-step purchase. */
-  body: ({ seatIds: string[] } | { quantity: number }) & { payment: { method: 'test'; card: string } };
+  body: BuyNowBody;
 }
 
 /** One purchase drawn from the mix, with a fresh Idempotency-Key. */
@@ -19,7 +20,7 @@ export function nextPurchase(mix: PurchaseMix): Purchase {
   const event = pick(mix.events);
   const buyer = pick(mix.buyers);
   const n = 1 + Math.floor(Math.random() * mix.maxSeats);
-  let selection: { seatIds: string[] } | { quantity: number };
+  let selection: SeatSelection;
   if (Math.random() < mix.quantityShare) selection = { quantity: n };
   else {
     const pool = event.seatIds.slice(0, mix.hotSeats ?? event.seatIds.length);

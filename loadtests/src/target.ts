@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
+import type { Section } from '@tickets/contract/events';
 import { type SeatMap, seatMapReader } from './seat-maps.ts';
 
 export interface Target {
@@ -162,7 +163,7 @@ export async function createEvent(
   client: Api,
   token: string,
   title: string,
-  sections: { name: string; rows: number; seatsPerRow: number; priceCents: number }[],
+  sections: Section[],
 ): Promise<PreparedEvent> {
   const res = await client.call(
     'POST',

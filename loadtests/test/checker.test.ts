@@ -1,17 +1,12 @@
 // The checker must catch what it exists to catch: a history it calls valid is
 // only worth something if it calls broken histories broken.
+
+import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, seatsOf } from '@tickets/testkit/purchase';
+import { testServices } from '@tickets/testkit/services';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildTestApp,
-  createAdmin,
-  createEvent,
-  signup,
-  type TestUser,
-} from '../../services/ticket-service/test/support/app.ts';
-import { buyNow, seatsOf } from '../../services/ticket-service/test/support/purchase.ts';
-import { testServices } from '../../services/ticket-service/test/support/services.ts';
 import { type Attempt, checkInvariants } from '../lib/checker.ts';
 
 let app: FastifyInstance;

@@ -8,8 +8,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { npmRun, startTestCluster, type TestCluster } from '@tickets/testkit/cluster-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { npmRun, startTestCluster, type TestCluster } from '../../infra/test/support/cluster-cli.ts';
 import type { FaultSummary } from '../src/faults/measure.ts';
 
 // Each passes today (README, "Fault injection", has the figures of every fault).

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@tickets/infra/free-port';
+import { startTestCluster, type TestCluster } from '@tickets/testkit/cluster-cli';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/lib/free-port.ts';
-import { startTestCluster, type TestCluster } from '../../infra/test/support/cluster-cli.ts';
 import { checkInvariants } from '../lib/checker.ts';
 import { attemptsOf, readHistory } from '../src/history.ts';
 import {

@@ -1,7 +1,7 @@
 // What the soak samples from a replica's /metrics: one figure per metric, summed over
 // its labels (e.g. the seat streams of several events).
 import { describe, expect, it } from 'vitest';
-import { metricValue } from '../src/scenarios/soak.ts';
+import { metricValue } from '../src/soak/sampler.ts';
 
 describe('metricValue', () => {
   const text = [

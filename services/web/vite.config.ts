@@ -28,10 +28,23 @@ const contentSecurityPolicy = (): Plugin => ({
   ],
 });
 
+// The client takes the contract's types (erased) and its limits (plain numbers),
+// never its schemas: a value import that would bring TypeBox into the bundle fails
+// the build instead.
+const withoutSchemas = (): Plugin => ({
+  name: 'without-schemas',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    if (source === 'typebox' || source.startsWith('typebox/'))
+      this.error(`${importer ?? 'the client'} imports ${source}: take types (import type) and limits only`);
+    return null;
+  },
+});
+
 export default defineConfig({
   // JSX through Vite's own transformer (no Babel): Preact's automatic runtime.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [contentSecurityPolicy()],
+  plugins: [contentSecurityPolicy(), withoutSchemas()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

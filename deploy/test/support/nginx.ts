@@ -20,8 +20,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensureDebianPackages } from '../../../infra/lib/debian.ts';
-import { gatewayLimits } from '../../../infra/lib/gateway-limits.ts';
+import { ensureDebianPackages } from '@tickets/infra/debian';
+import { gatewayLimits } from '@tickets/infra/gateway-limits';
+import { selfSignedPair } from '@tickets/testkit/gateway-tls';
 import { fromRoot } from './paths.ts';
 
 export interface NginxResult {
@@ -62,15 +63,6 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Makes tls.crt and tls.key in `dir` with the gateway image's own entrypoint step. */
-export function selfSignedPair(dir: string, env: Record<string, string> = {}) {
-  mkdirSync(dir, { recursive: true });
-  return spawnSync('sh', [fromRoot('gateway/container/40-tickets-tls.sh')], {
-    encoding: 'utf8',
-    env: { ...process.env, TICKETS_TLS_DIR: dir, ...env },
-  });
 }
 
 // ---- local cluster template -------------------------------------------------------

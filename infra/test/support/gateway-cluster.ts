@@ -2,9 +2,9 @@
 // TLS certificate read, an HTTPS client on the gateway, and the admin's token.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startTestCluster, type TestCluster } from '@tickets/testkit/cluster-cli';
+import { httpsClient } from '@tickets/testkit/https-client';
 import type { ClusterState } from '../../cluster/state.ts';
-import { startTestCluster, type TestCluster } from './cluster-cli.ts';
-import { httpsClient } from './https-client.ts';
 
 export interface GatewayCluster {
   cluster: TestCluster;

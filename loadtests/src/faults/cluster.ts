@@ -3,8 +3,8 @@
 // PostgreSQL sessions, the event lock's value on the Redis masters, and keeping
 // processes it stopped from staying stopped.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { processAlive } from '../../../infra/lib/process.ts';
-import { redisCommand } from '../../../infra/lib/redis.ts';
+import { processAlive } from '@tickets/infra/process';
+import { redisCommand } from '@tickets/infra/redis';
 import { type ClusterFile, readClusterFile } from '../processes.ts';
 
 export type Replica = NonNullable<ClusterFile['replicas']>[number];

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postgresBinDir } from '../../../infra/lib/debian.ts';
+import { postgresBinDir } from '@tickets/infra/debian';
 import { PURCHASE_SQL, prepareScratch } from './scratch-db.ts';
 
 export async function pgbenchPurchases(databaseUrl: string, seconds: number): Promise<number> {

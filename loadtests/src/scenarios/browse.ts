@@ -2,7 +2,7 @@
 // nginx serving the very same bytes as a static file, over the same TLS.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Options } from '../cli.ts';
+import type { Options } from '../options.ts';
 import { clusterSources, hasCluster } from '../processes.ts';
 import { limitedBy, machine, type Report } from '../report.ts';
 import { runLoad } from '../run-load.ts';

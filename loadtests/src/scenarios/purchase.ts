@@ -7,11 +7,12 @@ import type { CpuSource } from '../cpu.ts';
 import { streamHistory } from '../history.ts';
 import type { PurchaseMix } from '../plan.ts';
 import { clusterSources, hasCluster } from '../processes.ts';
-import { limitedBy, machine, type Report, resultsDir } from '../report.ts';
+import { checkFigures, limitedBy, machine, type Report, resultsDir } from '../report.ts';
 import { type LoadResult, runLoad } from '../run-load.ts';
 import { summarizeHistory } from '../sales-timeline.ts';
 import type { Api, PreparedBuyer, PreparedEvent, Target } from '../target.ts';
 import { checkRun, settleIndeterminate } from '../verify.ts';
+import { type WarmUp, warmUp } from './warm-up.ts';
 
 export interface PurchaseRun {
   scenario: string;
@@ -31,11 +32,8 @@ export interface PurchaseRun {
   /** More processes to sample CPU of (the cluster's and the generators' are always sampled). */
   cpu?: CpuSource[];
   reference: (() => Promise<{ name: string; value: number }>) | null;
-  /**
-   * The same mix on other events first (every replica gets some), so that the measured sale meets warm
-   * replicas (JIT, pools, caches) as a real on-sale moment does. Not measured; checked.
-   */
-  warmup?: { events: PreparedEvent[]; seconds: number };
+  /** The same mix on other events first (warm-up.ts): not measured, checked. */
+  warmup?: WarmUp;
   /** Which figure the ratio compares with the reference. */
   measure: 'purchases' | 'attempts';
   systemLimit: string;
@@ -102,7 +100,7 @@ export async function runPurchaseScenario(run: PurchaseRun & { hooks?: PurchaseH
   };
   const hooks = run.hooks ?? {};
   const warm = run.warmup
-    ? await step('warm-up', () => warmUp(run, run.warmup as NonNullable<PurchaseRun['warmup']>, historyBase))
+    ? await step('warm-up', () => warmUp(run, run.warmup as WarmUp, historyBase))
     : undefined;
   await step('start of the background', async () => hooks.beforeLoad?.());
   const loadStartedAtMs = Date.now();
@@ -183,13 +181,7 @@ export async function runPurchaseScenario(run: PurchaseRun & { hooks?: PurchaseH
     scenario: run.scenario,
     startedAt,
     machine: machine(),
-    attempted: check?.attempted ?? 0,
-    ok: check?.ok ?? 0,
-    failed: check?.failed ?? 0,
-    indeterminate: check?.indeterminate ?? 0,
-    oversold: check?.oversold ?? 0,
-    lost: check?.lost ?? 0,
-    phantom: check?.phantom ?? 0,
+    ...checkFigures(check),
     throughput: load.throughput,
     purchasesPerSecond,
     sales: summary?.sales,
@@ -238,30 +230,4 @@ export async function runPurchaseScenario(run: PurchaseRun & { hooks?: PurchaseH
 async function soldSeats(run: PurchaseRun): Promise<number> {
   const maps = await Promise.all(run.events.map((e) => run.client.seatMap(e.id)));
   return maps.reduce((sold, map) => sold + map.seats.filter((s) => s.status === 'sold').length, 0);
-}
-
-async function warmUp(run: PurchaseRun, warmup: NonNullable<PurchaseRun['warmup']>, historyBase: string) {
-  console.log(`  warming up: ${warmup.seconds} s of the same mix on ${warmup.events.length} other events…`);
-  const base = `${historyBase}.warmup`;
-  await runLoad(
-    {
-      baseUrl: run.target.baseUrl,
-      ca: run.target.ca,
-      connections: run.connections,
-      durationSeconds: warmup.seconds,
-      historyFile: base,
-      purchase: { ...run.mix, events: warmup.events, buyers: run.buyers },
-    },
-    run.generators,
-    `${run.scenario} warm-up`,
-  );
-  const files = Array.from({ length: run.generators }, (_, g) => `${base}.${g}`).filter((f) => existsSync(f));
-  const retryFile = `${base}.retries`;
-  await settleIndeterminate(run.client, files, run.buyers, retryFile);
-  return checkRun(
-    run.client,
-    run.target.databaseUrl as string,
-    warmup.events.map((e) => e.id),
-    existsSync(retryFile) ? [...files, retryFile] : files,
-  );
 }

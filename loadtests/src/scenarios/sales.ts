@@ -1,6 +1,6 @@
 // Purchase scenarios: spread (many events), hot-event (one event, everyone) and
 // sellout (N seats, ten times as many purchase attempts).
-import type { Options } from '../cli.ts';
+import type { Options } from '../options.ts';
 import { pgbenchPurchases } from '../references/pgbench.ts';
 import { serialLockLoop } from '../references/serial-lock-loop.ts';
 import type { Report } from '../report.ts';
@@ -56,23 +56,28 @@ export async function prepare(
   };
 }
 
+/** What the sale scenarios take alike from the options and their preparation. */
+function saleOf(o: Options, target: Target, client: Api, prepared: Awaited<ReturnType<typeof prepare>>) {
+  return {
+    target,
+    client,
+    ...prepared,
+    connections: o.connections,
+    generators: o.generators,
+    durationSeconds: o.durationSeconds,
+    measure: 'purchases' as const,
+  };
+}
+
 export async function spread(o: Options, target: Target, client: Api): Promise<Report> {
-  const { events, buyers, warmup } = await prepare(o, target, client, o.events, [
+  const prepared = await prepare(o, target, client, o.events, [
     { name: 'A', rows: 10, seatsPerRow: 20, priceCents: 4000 },
   ]);
   return runPurchaseScenario({
+    ...saleOf(o, target, client, prepared),
     scenario: 'spread',
-    target,
-    client,
-    events,
-    buyers,
-    warmup,
     mix: { quantityShare: 0.5, maxSeats: 2, declineShare: 0.02 },
-    connections: o.connections,
-    generators: o.generators,
     amount: o.amount,
-    durationSeconds: o.durationSeconds,
-    measure: 'purchases',
     reference: async () => ({
       name: 'pgbench purchase transaction, 8 clients (tps)',
       value: await pgbenchPurchases(target.databaseUrl as string, o.referenceSeconds),
@@ -83,20 +88,12 @@ export async function spread(o: Options, target: Target, client: Api): Promise<R
 
 export async function hotEvent(o: Options, target: Target, client: Api): Promise<Report> {
   const seats = o.seats ?? 2000;
-  const { events, buyers, warmup } = await prepare(o, target, client, 1, sectionsFor(seats));
+  const prepared = await prepare(o, target, client, 1, sectionsFor(seats));
   return runPurchaseScenario({
+    ...saleOf(o, target, client, prepared),
     scenario: 'hot-event',
-    target,
-    client,
-    events,
-    buyers,
-    warmup,
     mix: { quantityShare: 0.5, maxSeats: 4, declineShare: 0.02 },
-    connections: o.connections,
-    generators: o.generators,
     amount: o.amount ?? 20_000,
-    durationSeconds: o.durationSeconds,
-    measure: 'purchases',
     reference: async () => ({
       name: 'serial Redis lock + Postgres purchase + release, one event (purchases/s)',
       value: await serialLockLoop(target.databaseUrl as string, target.redisUrls ?? [], o.referenceSeconds),
@@ -107,20 +104,12 @@ export async function hotEvent(o: Options, target: Target, client: Api): Promise
 
 export async function sellout(o: Options, target: Target, client: Api): Promise<Report> {
   const seats = o.seats ?? 1000;
-  const { events, buyers, warmup } = await prepare(o, target, client, 1, sectionsFor(seats));
+  const prepared = await prepare(o, target, client, 1, sectionsFor(seats));
   const report = await runPurchaseScenario({
+    ...saleOf(o, target, client, prepared),
     scenario: 'sellout',
-    target,
-    client,
-    events,
-    buyers,
-    warmup,
     mix: { quantityShare: 1, maxSeats: 1, declineShare: 0 },
-    connections: o.connections,
-    generators: o.generators,
-    amount: o.amount ?? 10 * (events[0]?.seatIds.length ?? seats),
-    durationSeconds: o.durationSeconds,
-    measure: 'purchases',
+    amount: o.amount ?? 10 * (prepared.events[0]?.seatIds.length ?? seats),
     reference: async () => {
       const perSecond = await serialLockLoop(
         target.databaseUrl as string,

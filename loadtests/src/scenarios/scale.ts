@@ -2,7 +2,7 @@
 // scaled between the rounds with `npm run cluster -- scale`).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Options } from '../cli.ts';
+import type { Options } from '../options.ts';
 import type { Report } from '../report.ts';
 import type { Api, Target } from '../target.ts';
 import { spread } from './sales.ts';

@@ -7,8 +7,8 @@
 // attempts at a fixed rate, a connect deadline and a drain deadline.
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { Options } from '../cli.ts';
 import { readHistory } from '../history.ts';
+import type { Options } from '../options.ts';
 import { pidSource } from '../processes.ts';
 import type { Report } from '../report.ts';
 import type { Api, Target } from '../target.ts';

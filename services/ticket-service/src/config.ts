@@ -61,6 +61,10 @@ export const ConfigSchema = Type.Object({
   lockClockSkewMs: Type.Integer(),
   // Most one-step purchases sold together in one transaction (group commit).
   purchaseBatchMax: Type.Integer({ minimum: 1, maximum: 1000 }),
+  // Rounds of different events written in one call (domain/purchase/sale-writer.ts):
+  // most rounds per call, and calls on their way at once.
+  saleCallMaxRounds: Type.Integer({ minimum: 1, maximum: 1000 }),
+  saleCallsInFlight: Type.Integer({ minimum: 1, maximum: 100 }),
   // Longest one lock hold keeps serving its queue before letting others in.
   lockHoldMaxMs: Type.Integer({ minimum: 1 }),
   // How long a hold keeps its lock after its queue ran empty, for this replica's
@@ -153,6 +157,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   lockTtlMs: 'LOCK_TTL_MS',
   lockClockSkewMs: 'LOCK_CLOCK_SKEW_MS',
   purchaseBatchMax: 'PURCHASE_BATCH_MAX',
+  saleCallMaxRounds: 'SALE_CALL_MAX_ROUNDS',
+  saleCallsInFlight: 'SALE_CALLS_IN_FLIGHT',
   lockHoldMaxMs: 'LOCK_HOLD_MAX_MS',
   lockLingerMs: 'LOCK_LINGER_MS',
   lockQueueWaitMs: 'LOCK_QUEUE_WAIT_MS',
@@ -212,6 +218,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     lockTtlMs: int(env.LOCK_TTL_MS, 3000),
     lockClockSkewMs: int(env.LOCK_CLOCK_SKEW_MS, 0),
     purchaseBatchMax: int(env.PURCHASE_BATCH_MAX, 200),
+    saleCallMaxRounds: int(env.SALE_CALL_MAX_ROUNDS, 64),
+    saleCallsInFlight: int(env.SALE_CALLS_IN_FLIGHT, 1),
     lockHoldMaxMs: int(env.LOCK_HOLD_MAX_MS, 250),
     lockLingerMs: int(env.LOCK_LINGER_MS, 1000),
     lockQueueWaitMs: int(env.LOCK_QUEUE_WAIT_MS, 2000),

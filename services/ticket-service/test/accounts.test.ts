@@ -1,6 +1,6 @@
+import { bearer, buildTestApp, signup, uniqueEmail } from '@tickets/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signup, uniqueEmail } from './support/app.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {

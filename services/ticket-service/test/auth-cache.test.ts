@@ -4,12 +4,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '@tickets/infra/free-port';
+import { startRedis } from '@tickets/infra/redis';
+import { bearer, buildTestApp, createAdmin, signup, type TestUser, uniqueEmail } from '@tickets/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePorts } from '../../../infra/lib/free-port.ts';
-import { startRedis } from '../../../infra/lib/redis.ts';
-import { bearer, buildTestApp, createAdmin, signup, type TestUser, uniqueEmail } from './support/app.ts';
 
 // Long enough that only a notification can explain a refusal within the test.
 const LONG_TTL_MS = 600_000;

@@ -1,10 +1,6 @@
 // Who may call what: every /api/v1 route × {anonymous, customer, staff, admin}, with valid
 // requests so that "allowed" means a 2xx; plus the tokens that must never count.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ORDER_CSV_COLUMNS } from '../src/domain/events/orders-export.ts';
 import {
   bearer,
   createAdmin,
@@ -14,8 +10,12 @@ import {
   type TestUser,
   testConfig,
   uniqueEmail,
-} from './support/app.ts';
-import { GOOD_CARD, hold } from './support/purchase.ts';
+} from '@tickets/testkit/app';
+import { GOOD_CARD, hold } from '@tickets/testkit/purchase';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ORDER_CSV_COLUMNS } from '../src/domain/events/orders-export.ts';
 import {
   API_PREFIX,
   apiRoutes,

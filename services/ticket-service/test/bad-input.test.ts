@@ -2,10 +2,10 @@
 // problem+json with a stable code (VALIDATION_FAILED lists its fields), never a 5xx or
 // a stack trace, and never a change to the data.
 import { randomUUID } from 'node:crypto';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { GOOD_CARD, hold as holdSeats, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
-import { GOOD_CARD, hold as holdSeats, seatsOf } from './support/purchase.ts';
 import { listenLocally, openStream, type StreamAnswer } from './support/routes.ts';
 
 let app: FastifyInstance;

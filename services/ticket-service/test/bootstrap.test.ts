@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { testServices } from '@tickets/testkit/services';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/plugins/external/prisma.ts';
 import { type Replica, spawnNode, startReplica } from './support/processes.ts';
-import { testServices } from './support/services.ts';
 
 const { databaseUrl, redisUrls } = testServices();
 const db = createPrisma(databaseUrl, 2);

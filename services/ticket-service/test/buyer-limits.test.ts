@@ -3,9 +3,6 @@
 // event's maxTicketsPerCustomer, on any replica and under concurrency. Two apps
 // share PostgreSQL and Redis here, as replicas do.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SeatFeedMessage } from '../src/lib/seat-feed.ts';
 import {
   bearer,
   buildTestApp,
@@ -14,8 +11,11 @@ import {
   eventBody,
   signup,
   type TestUser,
-} from './support/app.ts';
-import { buyNow, hold, orderHold, seatsOf } from './support/purchase.ts';
+} from '@tickets/testkit/app';
+import { buyNow, hold, orderHold, seatsOf } from '@tickets/testkit/purchase';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeatFeedMessage } from '../src/lib/seat-feed.ts';
 
 let a: FastifyInstance;
 let b: FastifyInstance;

@@ -4,11 +4,6 @@
 // the payment is refunded once, a second cancel is harmless, a checked-in ticket
 // cannot be cancelled, and the buyer sees the cancelled order.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepRefunds } from '../src/domain/orders/refunds.ts';
-import type { PaymentProvider } from '../src/domain/payments/provider.ts';
-import type { SeatFeedMessage } from '../src/lib/seat-feed.ts';
 import {
   bearer,
   buildTestApp,
@@ -17,8 +12,13 @@ import {
   signup,
   type TestUser,
   testPayments,
-} from './support/app.ts';
-import { buyNow, seatsOf } from './support/purchase.ts';
+} from '@tickets/testkit/app';
+import { buyNow, seatsOf } from '@tickets/testkit/purchase';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepRefunds } from '../src/domain/orders/refunds.ts';
+import type { PaymentProvider } from '../src/domain/payments/provider.ts';
+import type { SeatFeedMessage } from '../src/lib/seat-feed.ts';
 
 let a: FastifyInstance;
 let b: FastifyInstance;

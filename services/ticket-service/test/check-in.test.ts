@@ -3,9 +3,6 @@
 // doors scan it at once on two replicas; forged and foreign codes are unknown;
 // staff may check in and nothing an admin may otherwise.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTicketCodes, ticketCodeKey } from '../src/domain/tickets/ticket-code.ts';
 import {
   bearer,
   buildTestApp,
@@ -16,8 +13,11 @@ import {
   type TestUser,
   testConfig,
   uniqueEmail,
-} from './support/app.ts';
-import { buyNow } from './support/purchase.ts';
+} from '@tickets/testkit/app';
+import { buyNow } from '@tickets/testkit/purchase';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTicketCodes, ticketCodeKey } from '../src/domain/tickets/ticket-code.ts';
 
 const API = '/api/v1';
 // Two replicas of one cluster: the same database, Redis and secrets.

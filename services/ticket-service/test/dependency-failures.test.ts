@@ -4,14 +4,14 @@
 // connection, a database that refuses connections. A purchase refused so can be
 // retried with the same Idempotency-Key.
 import { randomUUID } from 'node:crypto';
+import { freePort } from '@tickets/infra/free-port';
+import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, seatsOf } from '@tickets/testkit/purchase';
+import { testServices } from '@tickets/testkit/services';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../infra/lib/free-port.ts';
-import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
 import { waitFor } from './support/processes.ts';
-import { buyNow, seatsOf } from './support/purchase.ts';
-import { testServices } from './support/services.ts';
 
 const run = randomUUID().slice(0, 8);
 let app: FastifyInstance;

@@ -2,11 +2,11 @@
 // (bounded size, no metadata), stored in PostgreSQL and served with a strong ETag
 // under a URL that changes with the image.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_SIDE } from '../src/domain/events/image-encoding.ts';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

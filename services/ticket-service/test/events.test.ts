@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   buildTestApp,
@@ -8,7 +6,9 @@ import {
   eventBody,
   signup,
   type TestUser,
-} from './support/app.ts';
+} from '@tickets/testkit/app';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let app: FastifyInstance;
 let admin: TestUser;

@@ -1,10 +1,11 @@
 // A lock holder that stalls past its lease must not be able to write: Postgres
 // fences it with the event's lock epoch, whatever Redis believes.
+
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, hold, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventLockKey } from '../src/lib/event-lock.ts';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
-import { buyNow, hold, seatsOf } from './support/purchase.ts';
 
 let a: FastifyInstance;
 let b: FastifyInstance;

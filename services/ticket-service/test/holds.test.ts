@@ -1,8 +1,8 @@
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { hold, orderHold, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
 import { waitFor } from './support/processes.ts';
-import { hold, orderHold, seatsOf } from './support/purchase.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

@@ -3,11 +3,11 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testServices } from '@tickets/testkit/services';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { sha256 } from '../src/db/migration-files.ts';
-import { testServices } from './support/services.ts';
 
 const migrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 const created: string[] = [];

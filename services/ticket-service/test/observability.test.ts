@@ -2,12 +2,12 @@
 // seat stream's protection against clients that do not read.
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, hold, orderHold } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptsEventStream } from '../src/lib/accepts-event-stream.ts';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
 import { waitFor } from './support/processes.ts';
-import { buyNow, hold, orderHold } from './support/purchase.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

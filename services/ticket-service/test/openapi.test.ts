@@ -3,12 +3,12 @@
 
 import { randomUUID } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { bearer, createAdmin, createEvent, signup, type TestUser, uniqueEmail } from '@tickets/testkit/app';
+import { DECLINED_CARD, GOOD_CARD, seatsOf } from '@tickets/testkit/purchase';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createAdmin, createEvent, signup, type TestUser, uniqueEmail } from './support/app.ts';
-import { DECLINED_CARD, GOOD_CARD, seatsOf } from './support/purchase.ts';
 import {
   API_PREFIX,
   apiRoutes,

@@ -1,10 +1,10 @@
+import { freePort } from '@tickets/infra/free-port';
+import { bearer, buildTestApp, createAdmin, eventBody } from '@tickets/testkit/app';
+import { testServices } from '@tickets/testkit/services';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../infra/lib/free-port.ts';
 import { createPrisma } from '../src/plugins/external/prisma.ts';
-import { bearer, buildTestApp, createAdmin, eventBody } from './support/app.ts';
 import { startReplica, waitFor } from './support/processes.ts';
-import { testServices } from './support/services.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 // The orders export: every order and ticket of an event as RFC 4180 CSV,
 // streamed page by page from PostgreSQL, with formula injection neutralised.
 import { randomUUID } from 'node:crypto';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainContext } from '../src/domain/context.ts';
 import { ORDER_CSV_COLUMNS, ordersCsv } from '../src/domain/events/orders-export.ts';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

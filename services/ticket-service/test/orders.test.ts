@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, DECLINED_CARD, GOOD_CARD, hold, orderHold, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
-import { buyNow, DECLINED_CARD, GOOD_CARD, hold, orderHold, seatsOf } from './support/purchase.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

@@ -4,11 +4,6 @@
 // and that the books close — every authorization ends captured or voided, none
 // captured after a void, none captured twice.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sweepCaptures } from '../src/domain/payments/capture-sweep.ts';
-import type { PaymentProvider } from '../src/domain/payments/provider.ts';
-import { pickBestSeats } from '../src/domain/purchase/pick-seats.ts';
 import {
   bearer,
   buildTestApp,
@@ -17,10 +12,15 @@ import {
   signup,
   type TestUser,
   testPayments,
-} from './support/app.ts';
+} from '@tickets/testkit/app';
+import { buyNow, DECLINED_CARD, hold, orderHold, seatsOf } from '@tickets/testkit/purchase';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sweepCaptures } from '../src/domain/payments/capture-sweep.ts';
+import type { PaymentProvider } from '../src/domain/payments/provider.ts';
+import { pickBestSeats } from '../src/domain/purchase/pick-seats.ts';
 import { ownDatabase } from './support/databases.ts';
 import { waitFor } from './support/processes.ts';
-import { buyNow, DECLINED_CARD, hold, orderHold, seatsOf } from './support/purchase.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

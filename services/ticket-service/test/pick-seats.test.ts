@@ -1,5 +1,7 @@
 // Best-N: the choice itself (a pure function over seats in preference order) and
 // the bounded read that feeds it (an index range scan, never a sort of the hall).
+
+import { buildTestApp, createAdmin, createEvent, type TestUser } from '@tickets/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +11,6 @@ import {
   pickBest,
   windowFor,
 } from '../src/domain/purchase/pick-seats.ts';
-import { buildTestApp, createAdmin, createEvent, type TestUser } from './support/app.ts';
 
 function row(section: string, rowNo: number, numbers: number[], price = 100): Candidate[] {
   return numbers.map((n) => ({

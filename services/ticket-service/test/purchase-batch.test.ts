@@ -3,10 +3,10 @@
 // batch of one costs, that buyers of one batch get their own answers, and that an
 // event's queue refuses at once when it is full or a request waited too long.
 import { randomUUID } from 'node:crypto';
+import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, GOOD_CARD, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
-import { buyNow, GOOD_CARD, seatsOf } from './support/purchase.ts';
 
 // One batch of one-step purchases, when the replica's seat view has seen every
 // change up to the holder's version (the usual case): one fenced write of every

@@ -2,15 +2,15 @@
 // two replica processes sharing the database and Redis. Checked by the same
 // invariant checker the load tests use.
 import { randomUUID } from 'node:crypto';
+import { type Attempt, checkInvariants } from '@tickets/loadtests/checker';
+import { eventBody } from '@tickets/testkit/app';
+import { testServices } from '@tickets/testkit/services';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Attempt, checkInvariants } from '../../../loadtests/lib/checker.ts';
 import { createPrisma } from '../src/plugins/external/prisma.ts';
-import { eventBody } from './support/app.ts';
 import { createBuyers } from './support/buyers.ts';
 import { purchase } from './support/http.ts';
 import { type Replica, startReplica } from './support/processes.ts';
-import { testServices } from './support/services.ts';
 
 const JWT_SECRET = 'race-test-secret-0123456789';
 const { databaseUrl, redisUrls } = testServices();

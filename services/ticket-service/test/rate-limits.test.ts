@@ -3,13 +3,13 @@
 // (X-Forwarded-For from a trusted proxy, as the gateway sends it), because the
 // store is shared with every other test file of the run.
 import { randomBytes } from 'node:crypto';
+import { bearer, buildTestApp, createEvent, type TestUser, uniqueEmail } from '@tickets/testkit/app';
+import { buyNow, hold, orderHold, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.ts';
 import { ensureAdmin } from '../src/domain/accounts/bootstrap-admin.ts';
-import { bearer, buildTestApp, createEvent, type TestUser, uniqueEmail } from './support/app.ts';
 import { waitFor } from './support/processes.ts';
-import { buyNow, hold, orderHold, seatsOf } from './support/purchase.ts';
 
 // The production factor, and limits small enough to reach in a test.
 const LIMITS: Partial<Config> = {

@@ -3,12 +3,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '@tickets/infra/free-port';
+import { startRedis } from '@tickets/infra/redis';
+import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../../infra/lib/free-port.ts';
-import { startRedis } from '../../../infra/lib/redis.ts';
-import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
-import { buyNow, seatsOf } from './support/purchase.ts';
 
 let dir: string;
 let redis: Awaited<ReturnType<typeof startRedis>>[] = [];

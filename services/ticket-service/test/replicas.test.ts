@@ -1,13 +1,13 @@
 // Behaviour that needs two real replica processes: idempotency across replicas
 // and the live seat map relayed from one replica to another's subscribers.
 import { randomUUID } from 'node:crypto';
+import { eventBody } from '@tickets/testkit/app';
+import { testServices } from '@tickets/testkit/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/plugins/external/prisma.ts';
-import { eventBody } from './support/app.ts';
 import { type Buyer, createBuyers } from './support/buyers.ts';
 import { purchase } from './support/http.ts';
 import { type Replica, startReplica, waitFor } from './support/processes.ts';
-import { testServices } from './support/services.ts';
 
 const JWT_SECRET = 'replicas-test-secret-0123456789';
 const { databaseUrl, redisUrls } = testServices();

@@ -4,10 +4,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '@tickets/infra/free-port';
+import { startRedis } from '@tickets/infra/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../../infra/lib/free-port.ts';
-import { startRedis } from '../../../infra/lib/redis.ts';
 import { subscribeOn } from '../src/lib/redis-subscriber.ts';
 import { createSeatFeed, type SeatFeedMessage } from '../src/lib/seat-feed.ts';
 import { createRedisClients } from '../src/plugins/external/redis.ts';

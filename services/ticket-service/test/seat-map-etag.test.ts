@@ -2,11 +2,11 @@
 // version, and 304 without a body when If-None-Match names it (what browsers and
 // the gateway's cache revalidation send).
 import { randomUUID } from 'node:crypto';
+import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { hold } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ifNoneMatch } from '../src/lib/if-none-match.ts';
-import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
-import { hold } from './support/purchase.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

@@ -1,9 +1,10 @@
 // The in-memory seat view that refuses plainly unavailable seats: fed by the seat
 // feed across replicas, and healed by a reload when a change was never delivered.
+
+import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from '@tickets/testkit/app';
+import { buyNow, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createAdmin, createEvent, signup, type TestUser } from './support/app.ts';
-import { buyNow, seatsOf } from './support/purchase.ts';
 
 let a: FastifyInstance;
 let b: FastifyInstance;

@@ -1,8 +1,9 @@
 // Sections keep the order the layout gave them: the seat map lists them so (not
 // by name), and events made before the order was stored keep the name order.
+
+import { buildTestApp, createAdmin, createEvent, type TestUser } from '@tickets/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createAdmin, createEvent, type TestUser } from './support/app.ts';
 
 let app: FastifyInstance;
 let admin: TestUser;

@@ -6,17 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { freePort } from '@tickets/infra/free-port';
+import { testServices } from '@tickets/testkit/services';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../infra/lib/free-port.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { DeadlineError, withDeadline } from '../src/lib/deadline.ts';
 import { LockUnavailableError } from '../src/lib/event-lock.ts';
 import { isUnavailable } from '../src/lib/unavailable.ts';
 import { toProblem } from '../src/plugins/app/error-handler.ts';
 import { waitFor } from './support/processes.ts';
-import { testServices } from './support/services.ts';
 
 const APP = `classifier-${randomUUID().slice(0, 8)}`;
 const LIMITS = { statement_timeout: 1_500, lock_timeout: 300, idle_in_transaction_session_timeout: 400 };

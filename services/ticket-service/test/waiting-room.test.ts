@@ -3,11 +3,11 @@
 // runs on the apps' injected clock, so rates and expiries are checked at exact
 // moments, never against the wall clock.
 import { createHmac, randomUUID } from 'node:crypto';
+import { bearer, buildTestApp, createAdmin, createEvent, type TestUser } from '@tickets/testkit/app';
+import { GOOD_CARD, orderHold, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createAdmin, createEvent, type TestUser } from './support/app.ts';
 import { type Buyer, createBuyers } from './support/buyers.ts';
-import { GOOD_CARD, orderHold, seatsOf } from './support/purchase.ts';
 
 const API = '/api/v1';
 

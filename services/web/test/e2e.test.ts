@@ -13,14 +13,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDebianPackages } from '@tickets/infra/debian';
+import { freePorts } from '@tickets/infra/free-port';
+import { pollUntil } from '@tickets/infra/process';
+import { clusterCommand } from '@tickets/testkit/cluster-cli';
+import { httpsClient } from '@tickets/testkit/https-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDebianPackages } from '../../../infra/lib/debian.ts';
-import { freePorts } from '../../../infra/lib/free-port.ts';
-import { pollUntil } from '../../../infra/lib/process.ts';
-import { clusterCommand } from '../../../infra/test/support/cluster-cli.ts';
-import { httpsClient } from '../../../infra/test/support/https-client.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

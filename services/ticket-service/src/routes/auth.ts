@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AuthResult, LoginBody, SignupBody } from '@tickets/contract/accounts';
+import { problems } from '@tickets/contract/common';
 import { createUser } from '../domain/accounts/create-user.ts';
 import { login } from '../domain/accounts/login.ts';
 import { userView } from '../domain/accounts/user-view.ts';
-import { AuthResult, LoginBody, SignupBody } from '../schemas/accounts.ts';
-import { problems } from '../schemas/common.ts';
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.post(

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
 import { Type } from 'typebox';
 import { readEventImage } from '../domain/events/event-image.ts';
 import { IMAGE_VERSION_LENGTH } from '../domain/events/event-image-url.ts';
 import { ifNoneMatch } from '../lib/if-none-match.ts';
-import { EventParams, problems } from '../schemas/common.ts';
 
 const ImageHeaders = {
   etag: Type.String({ description: "the image's content hash" }),

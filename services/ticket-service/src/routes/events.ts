@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
+import { Event, EventList, EventListQuery, SeatMap } from '@tickets/contract/events';
 import { Type } from 'typebox';
 import { getEvent, listEvents } from '../domain/events/list-events.ts';
 import { createSeatMapReader } from '../domain/events/seat-map.ts';
 import { ifNoneMatch } from '../lib/if-none-match.ts';
-import { EventParams, problems } from '../schemas/common.ts';
-import { Event, EventList, EventListQuery, SeatMap } from '../schemas/events.ts';
 
 const SeatMapHeaders = {
   etag: Type.String({ description: 'the event and its seat version; send it back in If-None-Match' }),

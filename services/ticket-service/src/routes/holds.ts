@@ -1,13 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
+import { Order } from '@tickets/contract/events';
+import {
+  Hold,
+  HoldParams,
+  IdempotencyHeaders,
+  OrderHoldBody,
+  SeatSelection,
+} from '@tickets/contract/purchase';
+import { AdmissionHeaders, GateRefusals } from '@tickets/contract/waiting-room';
 import { Type } from 'typebox';
 import { createHold, getOwnHold, releaseHold } from '../domain/purchase/holds.ts';
 import { orderHold } from '../domain/purchase/purchase.ts';
 import { purchaseAnswer } from '../domain/tickets/ticket-code.ts';
 import { actorOf } from '../plugins/app/domain-context.ts';
-import { EventParams, problems } from '../schemas/common.ts';
-import { Order } from '../schemas/events.ts';
-import { Hold, HoldParams, IdempotencyHeaders, OrderHoldBody, SeatSelection } from '../schemas/purchase.ts';
-import { AdmissionHeaders, GateRefusals } from '../schemas/waiting-room.ts';
 
 const buyer = { tags: ['purchase'], security: [{ bearer: [] }] };
 

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ChangePasswordBody, User } from '@tickets/contract/accounts';
+import { problems } from '@tickets/contract/common';
 import { Type } from 'typebox';
 import { changePassword } from '../domain/accounts/change-password.ts';
 import { userView } from '../domain/accounts/user-view.ts';
 import { notFound } from '../domain/errors.ts';
 import { actorOf } from '../plugins/app/domain-context.ts';
-import { ChangePasswordBody, User } from '../schemas/accounts.ts';
-import { problems } from '../schemas/common.ts';
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

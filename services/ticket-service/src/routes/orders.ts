@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
+import { Order } from '@tickets/contract/events';
+import { BuyNowBody, IdempotencyHeaders, OrderParams } from '@tickets/contract/purchase';
+import { AdmissionHeaders, GateRefusals } from '@tickets/contract/waiting-room';
 import { Type } from 'typebox';
 import { getOrder, listOwnOrders } from '../domain/purchase/orders.ts';
 import { buyNow } from '../domain/purchase/purchase.ts';
 import { purchaseAnswer, withTicketCodes } from '../domain/tickets/ticket-code.ts';
 import { actorOf } from '../plugins/app/domain-context.ts';
-import { EventParams, problems } from '../schemas/common.ts';
-import { Order } from '../schemas/events.ts';
-import { BuyNowBody, IdempotencyHeaders, OrderParams } from '../schemas/purchase.ts';
-import { AdmissionHeaders, GateRefusals } from '../schemas/waiting-room.ts';
 
 const buyer = { tags: ['purchase'], security: [{ bearer: [] }] };
 
@@ -38,7 +38,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
         app.purchase,
         actorOf(request),
         request.params.eventId,
-        selection as { seatIds: string[] } | { quantity: number },
+        selection,
         payment,
         request.headers['idempotency-key'],
       );

@@ -1,10 +1,10 @@
 // An event's waiting room: join it, then ask where you stand until admitted
 // (domain/waiting-room; README, "Waiting room").
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
+import { QueueState } from '@tickets/contract/waiting-room';
 import { joinQueue } from '../domain/waiting-room/join-queue.ts';
 import { queueState } from '../domain/waiting-room/queue-state.ts';
-import { EventParams, problems } from '../schemas/common.ts';
-import { QueueState } from '../schemas/waiting-room.ts';
 
 const customer = { tags: ['waiting room'], security: [{ bearer: [] }] };
 

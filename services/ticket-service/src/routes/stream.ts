@@ -2,12 +2,12 @@
 // relayed from whichever replica made them. `id` is the seat version, so a client
 // that loaded the seat map at version V ignores events with id <= V.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, notFound } from '../domain/errors.ts';
 import { acceptsEventStream } from '../lib/accepts-event-stream.ts';
 import type { SeatFeedMessage } from '../lib/seat-feed.ts';
-import { EventParams, problems } from '../schemas/common.ts';
 
 // A client that has this much unsent data, or this many messages queued, is too
 // slow: it is disconnected (it may reconnect and reload the seat map) rather

@@ -2,13 +2,9 @@
 // work that reads every row of a table (the capture sweep), which other test
 // files writing the shared database would disturb.
 import { randomUUID } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { migrate } from '@tickets/testkit/migrations';
+import { testServices } from '@tickets/testkit/services';
 import pg from 'pg';
-import { applyMigrations } from '../../src/db/migrate.ts';
-import { testServices } from './services.ts';
-
-const migrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../prisma/migrations');
 
 async function asAdmin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: testServices().databaseUrl });
@@ -25,6 +21,6 @@ export async function ownDatabase(tag: string): Promise<{ url: string; drop(): P
   await asAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(testServices().databaseUrl);
   url.pathname = `/${name}`;
-  await applyMigrations(url.toString(), migrationsDir);
+  await migrate(url.toString());
   return { url: url.toString(), drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

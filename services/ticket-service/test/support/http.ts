@@ -1,5 +1,5 @@
 // A purchase request over real HTTP, classified the way the checker wants it.
-import type { Attempt } from '../../../../loadtests/lib/checker.ts';
+import type { Attempt } from '@tickets/loadtests/checker';
 
 export interface PurchaseCall {
   baseUrl: string;

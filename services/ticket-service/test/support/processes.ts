@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../../infra/lib/free-port.ts';
+import { freePort } from '@tickets/infra/free-port';
 
 const serviceRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -2,11 +2,11 @@
 // (an onRoute hook must be added before the routes are), so tests can compare the
 // routes that really exist with the OpenAPI document and their own tables.
 import { createHmac } from 'node:crypto';
+import { testConfig } from '@tickets/testkit/app';
 import Fastify, { type FastifyInstance } from 'fastify';
 import app from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import { serverOptions } from '../../src/server-options.ts';
-import { testConfig } from './app.ts';
 
 export interface RegisteredRoute {
   method: string;

@@ -1,4 +1,5 @@
 // Sign up, log in, change password.
+import { MAX_LENGTH, MIN_PASSWORD_LENGTH } from '@tickets/contract/limits';
 import { useState } from 'preact/hooks';
 import { changePassword, login, signup } from '../api/endpoints.ts';
 import { ErrorBox, Field, Notice, PageHeader, SubmitButton } from '../components/ui.tsx';
@@ -104,7 +105,7 @@ export function SignupPage() {
           id="name"
           autocomplete="name"
           required
-          maxLength={120}
+          maxLength={MAX_LENGTH.name}
           value={name}
           onValue={setName}
         />
@@ -123,9 +124,9 @@ export function SignupPage() {
           type="password"
           autocomplete="new-password"
           required
-          minLength={8}
-          maxLength={200}
-          hint="At least 8 characters."
+          minLength={MIN_PASSWORD_LENGTH}
+          maxLength={MAX_LENGTH.password}
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
           value={password}
           onValue={setPassword}
         />
@@ -204,9 +205,9 @@ export function AccountPage() {
           type="password"
           autocomplete="new-password"
           required
-          minLength={8}
-          maxLength={200}
-          hint="At least 8 characters."
+          minLength={MIN_PASSWORD_LENGTH}
+          maxLength={MAX_LENGTH.password}
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
           value={newPassword}
           onValue={setNew}
         />

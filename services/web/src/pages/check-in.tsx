@@ -1,6 +1,7 @@
 // The door: admins and staff scan ticket codes (README, "Tickets at the door").
 // The camera reads QR codes where the browser offers BarcodeDetector; the text
 // field always works (a handheld scanner types into it, or the code is pasted).
+import { MAX_LENGTH } from '@tickets/contract/limits';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client.ts';
 import { checkIn, listEvents } from '../api/endpoints.ts';
@@ -127,7 +128,7 @@ export function CheckInPage() {
                 autocapitalize="off"
                 spellcheck={false}
                 placeholder="t1.…"
-                maxLength={200}
+                maxLength={MAX_LENGTH.checkInCode}
                 required
                 onInput={(e) => setCode(e.currentTarget.value)}
               />

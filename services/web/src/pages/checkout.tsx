@@ -1,4 +1,5 @@
 // Paying for a hold: its seats, the time left, the card, and what happened.
+import { CARD_DIGITS } from '@tickets/contract/limits';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, NetworkError, newIdempotencyKey } from '../api/client.ts';
 import { getEvent, getHold, orderHold, releaseHold } from '../api/endpoints.ts';
@@ -12,6 +13,8 @@ import { myHolds } from '../my-holds.ts';
 import { Link, navigate } from '../router.tsx';
 
 export const TEST_CARD = '4242 4242 4242 4242';
+// Digits, and the spaces or dashes people type between groups of four.
+const CARD_INPUT = `[0-9 \\-]{${CARD_DIGITS.min},${CARD_DIGITS.max + Math.floor(CARD_DIGITS.max / 4)}}`;
 
 export function CheckoutPage({ holdId }: { holdId: string }) {
   useTitle('Checkout');
@@ -150,7 +153,7 @@ export function CheckoutPage({ holdId }: { holdId: string }) {
                   inputMode="numeric"
                   autocomplete="cc-number"
                   required
-                  pattern="[0-9 \-]{12,23}"
+                  pattern={CARD_INPUT}
                   placeholder={TEST_CARD}
                   aria-describedby="card-hint"
                   value={card}
@@ -168,7 +171,7 @@ export function CheckoutPage({ holdId }: { holdId: string }) {
                     'Your card was declined. Nothing was charged and no seats were bought. Your seats are still held: try another card.',
                   UNAVAILABLE:
                     'We could not confirm the payment because the service is busy. Press Pay again: you will never be charged twice.',
-                  VALIDATION_FAILED: 'That card number is not valid. It should have 12 to 19 digits.',
+                  VALIDATION_FAILED: `That card number is not valid. It should have ${CARD_DIGITS.min} to ${CARD_DIGITS.max} digits.`,
                 }}
               />
               {error instanceof NetworkError && (

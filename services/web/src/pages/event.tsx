@@ -2,6 +2,7 @@
 // holding them for checkout. Before the sales open, and on an event with a
 // waiting room until the queue has admitted this customer, the map is there to
 // look at and the panel says what to wait for.
+import { MAX_SEATS_PER_HOLD } from '@tickets/contract/limits';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { admissions } from '../admission.ts';
 import { createHold, getEvent, getHold, listOrders } from '../api/endpoints.ts';
@@ -18,8 +19,6 @@ import { Link, navigate } from '../router.tsx';
 import { layoutOf } from '../seats/seat-book.ts';
 import { type LiveState, useLiveSeats } from '../seats/use-live-seats.ts';
 import { useSession } from '../session.ts';
-
-const MAX_SEATS = 10;
 
 export function EventPage({ id }: { id: string }) {
   const event = useAsync((signal) => getEvent(id, signal), [id]);
@@ -81,8 +80,8 @@ export function EventPage({ id }: { id: string }) {
     setTaken(gone.map((seatId) => seatsById.get(seatId)?.label ?? 'A seat'));
   }, [book, live.revision]);
 
-  // One hold takes at most MAX_SEATS, and never more than the event lets one customer have.
-  const maxPick = Math.min(MAX_SEATS, event.data?.maxTicketsPerCustomer ?? MAX_SEATS);
+  // One hold takes at most MAX_SEATS_PER_HOLD, and never more than the event lets one customer have.
+  const maxPick = Math.min(MAX_SEATS_PER_HOLD, event.data?.maxTicketsPerCustomer ?? MAX_SEATS_PER_HOLD);
   const toggle = useCallback(
     (seat: Seat) => {
       setTaken([]);

@@ -1,21 +1,15 @@
+import type { CreateUserBody } from '@tickets/contract/accounts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor, DomainContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { hashPassword } from './password.ts';
 import { isUniqueViolation, normalizeEmail } from './user-view.ts';
 
-export interface NewUser {
-  email: string;
-  password: string;
-  name: string;
-  role: 'customer' | 'admin' | 'staff';
-}
-
 /**
  * Creates a user and logs it. `actor` is who did it: the user themself at signup,
  * an admin for POST /admin/users.
  */
-export async function createUser(ctx: DomainContext, input: NewUser, actor: Actor | 'self') {
+export async function createUser(ctx: DomainContext, input: CreateUserBody, actor: Actor | 'self') {
   const email = normalizeEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   try {

@@ -1,35 +1,17 @@
 // Creates an event and every seat of its layout in one transaction. Seats are
 // generated inside Postgres, one INSERT … SELECT per section, so a 20,000-seat
 // arena costs a handful of statements rather than 20,000 round trips.
+import type { CreateEventBody, Section } from '@tickets/contract/events';
+import { MAX_SEATS_PER_EVENT } from '@tickets/contract/limits';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor, DomainContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { checkDateTime } from './date-time.ts';
 import { eventViews } from './event-view.ts';
-import { type SalesSettingsInput, salesColumns } from './sales-settings.ts';
+import { salesColumns } from './sales-settings.ts';
 
-export const MAX_SEATS_PER_EVENT = 100_000;
-
-export interface SectionLayout {
-  name: string;
-  rows: number;
-  seatsPerRow: number;
-  priceCents: number;
-}
-
-export interface NewEvent extends SalesSettingsInput {
-  title: string;
-  description?: string;
-  venue: string;
-  startsAt: string;
-  currency: string;
-  layout: { sections: SectionLayout[] };
-  /** 1..100; 10 when not given. */
-  maxTicketsPerCustomer?: number;
-}
-
-function checkLayout(sections: SectionLayout[]): number {
+function checkLayout(sections: Section[]): number {
   const names = new Set<string>();
   const errors: { path: string; message: string }[] = [];
   let seats = 0;
@@ -48,7 +30,7 @@ function checkLayout(sections: SectionLayout[]): number {
   return seats;
 }
 
-export async function createEvent(ctx: DomainContext, actor: Actor, input: NewEvent) {
+export async function createEvent(ctx: DomainContext, actor: Actor, input: CreateEventBody) {
   const seatCount = checkLayout(input.layout.sections);
   const startsAt = checkDateTime(input.startsAt, 'startsAt', 'The start time');
   const sales = salesColumns(input);

@@ -3,20 +3,21 @@
 // image is decoded and encoded again by sharp (libvips): what is served is always
 // a fresh WebP of bounded size without the upload's metadata (EXIF, GPS, ICC),
 // never a byte the uploader chose.
+import { type IMAGE_TYPES, MAX_IMAGE_SIDE } from '@tickets/contract/limits';
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
 
-/** Largest upload taken (the route's body limit); larger is 413 before any decoding. */
-export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
-/** Longest side of the stored image; larger images are scaled down to fit. */
-export const MAX_IMAGE_SIDE = 1600;
+// What an upload may be (MAX_IMAGE_BYTES is the route's body limit: larger is 413
+// before any decoding) and the longest side stored (larger is scaled down to fit)
+// are the contract's, which the web client checks too.
+export { IMAGE_TYPES, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE } from '@tickets/contract/limits';
+
 /**
  * Most pixels decoded: a small PNG can claim a huge canvas (a decompression
  * bomb); 24 MP is beyond any photo an organiser uploads and bounds memory.
  */
 const MAX_INPUT_PIXELS = 24_000_000;
 
-export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
 /** The type the bytes declare by their magic number; undefined for anything else. */

@@ -1,23 +1,13 @@
 // When an event's sales open and whether it has a waiting room: set by admins on
 // create and PATCH, stored on the event row, checked before every hold and
 // one-step order (plugins/app/waiting-room.ts keeps a copy per replica).
+import type { PatchEventBody } from '@tickets/contract/events';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { checkDateTime } from './date-time.ts';
 import type { EventView } from './event-view.ts';
 
-export interface WaitingRoomSettings {
-  enabled: boolean;
-  admitPerMinute: number;
-}
-
-export interface SalesSettingsInput {
-  /** ISO time; null opens sales at once. */
-  salesStartAt?: string | null;
-  waitingRoom?: WaitingRoomSettings;
-}
-
 /** The columns a create or PATCH writes for these settings (only those given). */
-export function salesColumns(input: SalesSettingsInput) {
+export function salesColumns(input: Pick<PatchEventBody, 'salesStartAt' | 'waitingRoom'>) {
   const data: { salesStartAt?: Date | null; waitingRoomEnabled?: boolean; admitPerMinute?: number } = {};
   if (input.salesStartAt !== undefined) {
     data.salesStartAt =

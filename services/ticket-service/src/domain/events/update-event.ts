@@ -1,21 +1,22 @@
 // PATCH /admin/events/:id: open or close sales, change when they open, the
 // waiting room and the per-customer limit. One transaction; each kind of change
 // is its own entry in the operation log.
+import type { PatchEventBody } from '@tickets/contract/events';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor, DomainContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { eventViews } from './event-view.ts';
-import { type SalesSettingsInput, salesColumns } from './sales-settings.ts';
+import { salesColumns } from './sales-settings.ts';
 
-export interface EventChanges extends SalesSettingsInput {
-  status?: 'on_sale' | 'closed';
-  /** Applies to holds and purchases from now on; what customers have is kept. */
-  maxTicketsPerCustomer?: number;
-}
-
-export async function updateEvent(ctx: DomainContext, actor: Actor, eventId: string, changes: EventChanges) {
+export async function updateEvent(
+  ctx: DomainContext,
+  actor: Actor,
+  eventId: string,
+  changes: PatchEventBody,
+) {
   const sales = salesColumns(changes);
   return ctx.db.$transaction(async (tx) => {
+    // A new limit applies to holds and purchases from now on; what customers have is kept.
     const limit = changes.maxTicketsPerCustomer;
     const data = {
       ...(changes.status ? { status: changes.status } : {}),

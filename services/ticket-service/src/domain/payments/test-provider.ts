@@ -12,7 +12,8 @@
 // the memory of one process: in tests, one instance serves every app of the
 // process (`strict`: a reference it did not issue is a bug). In a local cluster
 // each replica has its own, so a reference another replica issued is unknown
-// here and accepted as it is (the capture sweep may settle another replica's order).
+// here and accepted as it is (the capture sweep may settle another replica's order),
+// and so is one of its own that it has forgotten: it keeps only the latest ones.
 import { createHash } from 'node:crypto';
 import type { PaymentProvider } from './provider.ts';
 
@@ -44,12 +45,29 @@ export interface TestPaymentProvider extends PaymentProvider {
 export interface TestProviderOptions {
   /** Refuse references this instance did not issue (one instance serves the whole test process). */
   strict?: boolean;
-  /** Authorizations remembered; the oldest are forgotten beyond it (a long-running cluster). */
+  /**
+   * Authorizations remembered; the oldest are forgotten beyond it. Default: see
+   * STRICT_MAX_AUTHORIZATIONS and CLUSTER_MAX_AUTHORIZATIONS.
+   */
   maxAuthorizations?: number;
 }
 
+/** A strict instance refuses what it forgot, so it remembers a whole test process's worth. */
+export const STRICT_MAX_AUTHORIZATIONS = 100_000;
+/**
+ * A replica's own instance serves every purchase of a long-running cluster, and each
+ * authorization kept costs about 0.8 kB of heap: 100,000 of them grew every replica
+ * all through a soak (issue #15). It needs only the recent ones: an attempt is
+ * captured or voided within its lock lease, a lost capture is retried by the sweep
+ * after CAPTURE_GRACE_MS; a reference it forgot is accepted as it is, like one
+ * another replica issued.
+ */
+export const CLUSTER_MAX_AUTHORIZATIONS = 10_000;
+
 export function createTestPaymentProvider(options: TestProviderOptions = {}): TestPaymentProvider {
-  const { strict = false, maxAuthorizations = 100_000 } = options;
+  const { strict = false } = options;
+  const maxAuthorizations =
+    options.maxAuthorizations ?? (strict ? STRICT_MAX_AUTHORIZATIONS : CLUSTER_MAX_AUTHORIZATIONS);
   const known = new Map<string, TestAuthorization>();
   const violations: string[] = [];
 

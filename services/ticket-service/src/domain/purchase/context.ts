@@ -1,12 +1,14 @@
+import type { SeatStatus } from '@tickets/contract/events';
 import type { EventLocker } from '../../lib/event-lock.ts';
 import type { Metrics } from '../../plugins/external/metrics.ts';
 import type { DomainContext } from '../context.ts';
 import type { CaptureMarks } from '../payments/capture-marks.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
+import type { SaleWriter } from './sale-writer.ts';
 import type { SeatViews } from './seat-view.ts';
 import type { UsedKeys } from './used-keys.ts';
 
-export type SeatStatus = 'available' | 'held' | 'sold';
+export type { SeatStatus };
 
 export interface SeatChange {
   id: string;
@@ -38,6 +40,8 @@ export interface PurchaseContext extends DomainContext {
   metrics: Metrics;
   /** In-memory seat availability per event, used only to refuse early. */
   seatViews: SeatViews;
+  /** Writes purchase rounds, several events' together (sale-writer.ts). */
+  saleWriter: SaleWriter;
   /** Whether a buyer's Idempotency-Key is stored (asked by refusals, batched). */
   usedKeys: UsedKeys;
   /**

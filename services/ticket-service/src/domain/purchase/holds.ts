@@ -7,6 +7,7 @@
 // holds: each holds at least one seat, so a customer's holds never keep more
 // than maxTicketsPerCustomer seats from others, however they are split.
 import { randomUUID } from 'node:crypto';
+import type { SeatSelection } from '@tickets/contract/purchase';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor } from '../context.ts';
@@ -16,8 +17,6 @@ import { runFenced } from './fence.ts';
 import { holdView } from './hold-view.ts';
 import { pickBestSeats } from './pick-seats.ts';
 import { distinctSeatIds, limitExceeded, refuse } from './seat-claims.ts';
-
-export type SeatSelection = { seatIds: string[] } | { quantity: number };
 
 /** Holds seats for a user; answers the hold or SEAT_UNAVAILABLE / SOLD_OUT. */
 export async function createHold(

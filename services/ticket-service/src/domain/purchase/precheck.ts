@@ -6,8 +6,8 @@
 // again under the lock. Seat ids the event does not have are bad input, answered
 // 400 here: an event's seats never change after it is created, so the view knows
 // them exactly.
+import type { SeatSelection } from '@tickets/contract/purchase';
 import { AppError } from '../errors.ts';
-import type { SeatSelection } from './holds.ts';
 import { limitExceeded, notThisEvent } from './seat-claims.ts';
 import type { EventSeats } from './seat-view.ts';
 

@@ -10,22 +10,17 @@
 // marked 'captured' after the capture; one whose capture was lost is settled by
 // the capture sweep (domain/payments/capture-sweep.ts).
 import { randomUUID } from 'node:crypto';
+import type { Payment, SeatSelection } from '@tickets/contract/purchase';
 import { LockUnavailableError } from '../../lib/event-lock.ts';
 import type { Actor } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
 import { finalizeOrder } from './finalize-order.ts';
-import type { SeatSelection } from './holds.ts';
 import { beginIdempotent, KeyUsed, requestHash, settleIdempotent, storedOrderOf } from './idempotency.ts';
 import { loadOrder, type OrderView } from './orders.ts';
 import { inspectSelection } from './precheck.ts';
 import { distinctSeatIds } from './seat-claims.ts';
 import { type BuyRequest, type Settlement, sellBatch } from './sell-batch.ts';
-
-export interface Payment {
-  method: 'test';
-  card: string;
-}
 
 export interface PurchaseResult {
   order: OrderView;

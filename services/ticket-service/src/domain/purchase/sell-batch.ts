@@ -44,16 +44,17 @@
 // CTEs or a statement-level assertion, and one statement per batch instead of
 // several per purchase is the point of this module.
 import { randomUUID } from 'node:crypto';
+import type { SeatSelection } from '@tickets/contract/purchase';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import type { HeldLock, ItemOutcome } from '../../lib/event-lock.ts';
 import type { Actor } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
 import { fencedOut } from './fence.ts';
-import type { SeatSelection } from './holds.ts';
 import { KeyUsed } from './idempotency.ts';
 import type { OrderView } from './orders.ts';
 import { type Candidate, pickBest, soldOut, windowFor } from './pick-seats.ts';
+import { BatchConflict, type Fence, type Written } from './sale-writer.ts';
 import { limitExceeded, notThisEvent } from './seat-claims.ts';
 import type { EventSeats, ViewSeat } from './seat-view.ts';
 
@@ -395,21 +396,8 @@ function decide(
 
 const sold = (s: Candidate): Sold => ({ id: s.id, price_cents: s.price_cents, label: s.label });
 
-interface Written {
-  version: number;
-  epoch: bigint;
-  currency: string;
-  title: string;
-}
-
-/**
- * The winners' rows in one fenced statement. Undefined when the fence failed
- * (nothing was written). Throws 503 when the rows were not as read.
- */
-/** Either the hold's epoch, or "take the next one if the event is at this version". */
-type Fence = { epoch: bigint } | { takeAt: number };
-
-async function write(
+/** The winners' rows of the round, written with other events' rounds (sale-writer.ts). */
+function write(
   ctx: PurchaseContext,
   eventId: string,
   fence: Fence,
@@ -421,52 +409,29 @@ async function write(
     const d = decided[i] as Decision;
     return d.ok ? [{ r, d, total: d.seats.reduce((n, s) => n + s.price_cents, 0) }] : [];
   });
-  const seatIds = winners.flatMap((w) => w.d.seats.map((s) => s.id));
-  const seatOrders = winners.flatMap((w) => w.d.seats.map(() => w.d.orderId));
-  const seatPrices = winners.flatMap((w) => w.d.seats.map((s) => s.price_cents));
-  const orderIds = winners.map((w) => w.d.orderId);
-  const userIds = winners.map((w) => w.r.buyer.id);
-  const details = winners.map((w) =>
-    JSON.stringify({ eventId, holdId: null, seatIds: w.d.seats.map((s) => s.id), totalCents: w.total }),
-  );
-  try {
-    // The round's one statement is a call: its body (the fence, seats, orders,
-    // tickets, keys, operation log and the assertion) lives in the function
-    // tickets_sell_batch (migration 20261201003000), so that PostgreSQL plans it
-    // once per connection instead of on every round.
-    const [row] = await ctx.db.$queryRaw<
-      {
-        version: bigint | null;
-        epoch: bigint | null;
-        currency: string | null;
-        title: string | null;
-        checked: boolean | null;
-      }[]
-    >(Prisma.sql`
-      SELECT sold_version AS version, sold_epoch AS epoch, event_currency AS currency,
-             event_title AS title, all_checked AS checked
-        FROM tickets_sell_batch(
-          ${eventId}::uuid,
-          ${'epoch' in fence ? fence.epoch : null}::bigint,
-          ${'takeAt' in fence ? fence.takeAt : null}::bigint,
-          ${ctx.replica}::text,
-          ${createdAt}::timestamptz,
-          ${seatIds}::uuid[], ${seatOrders}::uuid[], ${seatPrices}::int[],
-          ${orderIds}::uuid[], ${userIds}::uuid[], ${winners.map((w) => w.total)}::int[],
-          ${winners.map((w) => w.r.paymentRef)}::text[],
-          ${winners.map((w) => w.r.key)}::text[], ${winners.map((w) => w.r.hash)}::text[],
-          ${winners.map((w) => w.r.buyer.email)}::text[], ${details}::text[])`);
-    if (!row || row.version === null) return undefined;
-    return {
-      version: Number(row.version),
-      epoch: row.epoch as bigint,
-      currency: row.currency as string,
-      title: row.title as string,
-    };
-  } catch (err) {
-    const kind = conflictOf(err);
-    throw kind ? new BatchConflict(kind) : err;
-  }
+  return ctx.saleWriter.write({
+    eventId,
+    fence,
+    createdAt,
+    seats: winners.flatMap((w) =>
+      w.d.seats.map((s) => ({ id: s.id, orderId: w.d.orderId, priceCents: s.price_cents })),
+    ),
+    orders: winners.map((w) => ({
+      id: w.d.orderId,
+      userId: w.r.buyer.id,
+      totalCents: w.total,
+      paymentRef: w.r.paymentRef,
+      key: w.r.key,
+      hash: w.r.hash,
+      email: w.r.buyer.email,
+      detail: JSON.stringify({
+        eventId,
+        holdId: null,
+        seatIds: w.d.seats.map((s) => s.id),
+        totalCents: w.total,
+      }),
+    })),
+  });
 }
 
 /**
@@ -476,37 +441,6 @@ async function write(
 async function usedKeys(ctx: PurchaseContext, requests: BuyRequest[]): Promise<Set<number>> {
   const stored = await Promise.all(requests.map((r) => ctx.usedKeys.has(r.buyer.id, r.key)));
   return new Set(requests.flatMap((_, i) => (stored[i] ? [i] : [])));
-}
-
-type ConflictKind = 'closed' | 'seats' | 'keys' | 'limit';
-
-/**
- * The write found the rows not as decided and wrote nothing: sales were closed,
- * a seat was not available, a key was stored already (by an earlier request), or
- * a buyer would have more seats than the event allows a customer.
- */
-class BatchConflict extends Error {
-  readonly kind: ConflictKind;
-  constructor(kind: ConflictKind) {
-    super(`batch conflict: ${kind}`);
-    this.kind = kind;
-  }
-  answer() {
-    return new AppError(
-      'UNAVAILABLE',
-      'The event changed while the purchase was written; retry with the same key.',
-    );
-  }
-}
-
-function conflictOf(err: unknown): ConflictKind | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const m = /tickets_batch_conflict:(closed|seats|keys|limit)/.exec(
-      String((e as { message?: unknown }).message ?? ''),
-    );
-    if (m) return m[1] as ConflictKind;
-  }
-  return undefined;
 }
 
 function settlement(

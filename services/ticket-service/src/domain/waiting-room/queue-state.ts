@@ -3,21 +3,11 @@
 // its admit_at, then admitted for ADMISSION_TTL_SECONDS (with a token that
 // expires with it), then expired. Any replica gives the same answer, and the
 // same token, for the same moment.
+import type { QueueState } from '@tickets/contract/waiting-room';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { AppError, notFound } from '../errors.ts';
 import { DRAW_TIMEOUT_MS, drawIfDue, noWaitingRoom } from './admission-clock.ts';
 import type { WaitingRoomContext } from './context.ts';
-
-export type QueueState =
-  | {
-      state: 'waiting';
-      position: number;
-      estimatedWaitSeconds: number;
-      /** Before the opening: the place the draw would give now; later joiners may still be drawn ahead. */
-      provisional: boolean;
-    }
-  | { state: 'admitted'; admissionToken: string; expiresAt: string }
-  | { state: 'expired'; expiredAt: string };
 
 interface Place {
   slot: bigint | null;

@@ -1,14 +1,12 @@
 // Webhook endpoints (README, "Webhooks"): admins register a URL and the events it
 // wants; the secret that signs its deliveries is shown once, at creation.
 import { randomBytes } from 'node:crypto';
+import type { CreateWebhookBody } from '@tickets/contract/webhooks';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor, DomainContext } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { type Allowance, checkTarget, TargetRefused } from './targets.ts';
-
-export const WEBHOOK_EVENTS = ['order.confirmed', 'order.cancelled', 'event.sold_out'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 interface EndpointRow {
   id: string;
@@ -27,7 +25,7 @@ const view = (e: EndpointRow) => ({
 export async function createEndpoint(
   ctx: DomainContext,
   actor: Actor,
-  body: { url: string; events: WebhookEvent[] },
+  body: CreateWebhookBody,
   allow: readonly Allowance[],
 ) {
   let url: URL;

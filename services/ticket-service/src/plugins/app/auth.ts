@@ -11,13 +11,11 @@
 // not yet noticed) within AUTH_CACHE_TTL_MS. A replica that knows it has no
 // subscription up reads the row on every request.
 import jwt from '@fastify/jwt';
+import type { Role } from '@tickets/contract/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../domain/errors.ts';
 import { createUserCache } from '../../lib/user-cache.ts';
-
-// staff: door accounts, which may check tickets in (and do what customers may).
-export type Role = 'customer' | 'admin' | 'staff';
 
 export interface AuthUser {
   id: string;

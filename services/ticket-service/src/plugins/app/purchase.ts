@@ -10,6 +10,7 @@ import type { PaymentProvider } from '../../domain/payments/provider.ts';
 import { createTestPaymentProvider } from '../../domain/payments/test-provider.ts';
 import type { Faults, PurchaseContext } from '../../domain/purchase/context.ts';
 import { expireHolds } from '../../domain/purchase/expire-holds.ts';
+import { createSaleWriter } from '../../domain/purchase/sale-writer.ts';
 import { createSeatViews, defaultSeatViewSettings } from '../../domain/purchase/seat-view.ts';
 import { createUsedKeys } from '../../domain/purchase/used-keys.ts';
 import { createSeatFeed, type SeatFeed } from '../../lib/seat-feed.ts';
@@ -82,6 +83,12 @@ export default fp<PurchaseOptions>(
       ),
       seatViews,
       usedKeys: createUsedKeys(app.db),
+      saleWriter: createSaleWriter(
+        app.db,
+        app.config.replicaId,
+        { maxRounds: app.config.saleCallMaxRounds, inFlight: app.config.saleCallsInFlight },
+        (rounds) => app.metrics.saleCallRounds.observe(rounds),
+      ),
       // The copy of the event's settings the sales gate keeps (registered after
       // this plugin, asked only once requests run): no statement when it knows
       // the event, which the gate before the purchase has just made sure of.

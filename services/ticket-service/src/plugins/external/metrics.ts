@@ -38,6 +38,12 @@ function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    saleCallRounds: new Histogram({
+      name: 'tickets_sale_call_rounds',
+      help: 'Purchase rounds (of different events) written together in one database call',
+      buckets: [1, 2, 3, 5, 10, 20, 50, 100],
+      registers: [registry],
+    }),
     purchaseBatchSeconds: new Histogram({
       name: 'tickets_purchase_batch_seconds',
       help: 'Time one batch of purchases took under the lock (read, decide, write)',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AuditPage, AuditQuery } from '@tickets/contract/audit';
+import { problems } from '@tickets/contract/common';
 import { listAudit } from '../../domain/audit/list.ts';
-import { AuditPage, AuditQuery } from '../../schemas/audit.ts';
-import { problems } from '../../schemas/common.ts';
 
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

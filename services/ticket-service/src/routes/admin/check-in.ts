@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
+import { CheckIn, CheckInBody } from '@tickets/contract/tickets';
 import { checkIn } from '../../domain/tickets/check-in.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
-import { EventParams, problems } from '../../schemas/common.ts';
-import { CheckIn, CheckInBody } from '../../schemas/tickets.ts';
 
 const checkInRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
 import { Type } from 'typebox';
 import { ordersCsv } from '../../domain/events/orders-export.ts';
-import { EventParams, problems } from '../../schemas/common.ts';
 
 const adminEventExportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
+import { EventImage } from '@tickets/contract/event-image';
+import { IMAGE_TYPES, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE } from '@tickets/contract/limits';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.ts';
 import { removeEventImage, setEventImage } from '../../domain/events/event-image.ts';
-import { IMAGE_TYPES, MAX_IMAGE_BYTES } from '../../domain/events/image-encoding.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
-import { EventParams, problems } from '../../schemas/common.ts';
-import { EventImage } from '../../schemas/event-image.ts';
 
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
@@ -26,7 +26,7 @@ const adminEventImageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         ...admin,
         summary: "Set the event's image (replaces any)",
-        description: `The request body is the image itself: JPEG, PNG or WebP, at most ${MAX_IMAGE_BYTES} bytes, judged from its bytes. It is decoded and encoded again as WebP of at most 1600×1600 pixels without its metadata; the event's imageUrl names the new version.`,
+        description: `The request body is the image itself: JPEG, PNG or WebP, at most ${MAX_IMAGE_BYTES} bytes, judged from its bytes. It is decoded and encoded again as WebP of at most ${MAX_IMAGE_SIDE}×${MAX_IMAGE_SIDE} pixels without its metadata; the event's imageUrl names the new version.`,
         params: EventParams,
         // Documents the raw body per media type; `{}` accepts the bytes as they are
         // (the parser above hands them over as a Buffer, which the handler judges).

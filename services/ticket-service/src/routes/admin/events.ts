@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EventParams, problems } from '@tickets/contract/common';
+import { AdminEvent, AdminOrder, CreateEventBody, Event, PatchEventBody } from '@tickets/contract/events';
 import { Type } from 'typebox';
 import { adminEvents } from '../../domain/events/admin-events.ts';
 import { createEvent } from '../../domain/events/create-event.ts';
@@ -6,8 +8,6 @@ import { eventOrders } from '../../domain/events/event-orders.ts';
 import { updateEvent } from '../../domain/events/update-event.ts';
 import { withTicketCodes } from '../../domain/tickets/ticket-code.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
-import { EventParams, problems } from '../../schemas/common.ts';
-import { AdminEvent, AdminOrder, CreateEventBody, Event, PatchEventBody } from '../../schemas/events.ts';
 
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 

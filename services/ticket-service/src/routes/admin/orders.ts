@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problems } from '@tickets/contract/common';
+import { AdminOrder } from '@tickets/contract/events';
+import { OrderParams } from '@tickets/contract/purchase';
 import { cancelOrder } from '../../domain/orders/cancel-order.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
-import { problems } from '../../schemas/common.ts';
-import { AdminOrder } from '../../schemas/events.ts';
-import { OrderParams } from '../../schemas/purchase.ts';
 
 const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CreateUserBody, User } from '@tickets/contract/accounts';
+import { problems } from '@tickets/contract/common';
 import { createUser } from '../../domain/accounts/create-user.ts';
 import { userView } from '../../domain/accounts/user-view.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
-import { CreateUserBody, User } from '../../schemas/accounts.ts';
-import { problems } from '../../schemas/common.ts';
 
 const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(

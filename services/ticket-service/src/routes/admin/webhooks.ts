@@ -1,4 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problems } from '@tickets/contract/common';
+import {
+  CreatedWebhook,
+  CreateWebhookBody,
+  DeliveriesQuery,
+  WebhookDelivery,
+  WebhookListItem,
+  WebhookParams,
+} from '@tickets/contract/webhooks';
 import { Type } from 'typebox';
 import {
   createEndpoint,
@@ -7,15 +16,6 @@ import {
   listEndpoints,
 } from '../../domain/webhooks/endpoints.ts';
 import { actorOf } from '../../plugins/app/domain-context.ts';
-import { problems } from '../../schemas/common.ts';
-import {
-  CreatedWebhook,
-  CreateWebhookBody,
-  DeliveriesQuery,
-  WebhookDelivery,
-  WebhookListItem,
-  WebhookParams,
-} from '../../schemas/webhooks.ts';
 
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 

@@ -1,23 +1,26 @@
 // An event's image on the admin side: checks before sending (the API checks the
 // bytes again and re-encodes them), and a control to upload, replace or remove it.
+import { IMAGE_TYPES, MAX_IMAGE_BYTES } from '@tickets/contract/limits';
 import { useState } from 'preact/hooks';
 import { removeEventImage, setEventImage } from '../../api/endpoints.ts';
 import { ErrorBox } from '../../components/ui.tsx';
 
-export const IMAGE_ACCEPT = 'image/jpeg,image/png,image/webp';
-const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+export const IMAGE_ACCEPT = IMAGE_TYPES.join(',');
+/** The largest image, in words: "2 MB". */
+export const MAX_IMAGE_SIZE = `${MAX_IMAGE_BYTES / (1024 * 1024)} MB`;
 
 /** Why this file cannot be the event's image, in words; undefined when it may be. */
 export function imageProblem(file: File | null | undefined): string | undefined {
   if (!file) return undefined;
-  if (!IMAGE_ACCEPT.split(',').includes(file.type)) return 'The image must be a JPEG, PNG or WebP file.';
-  if (file.size > MAX_IMAGE_BYTES) return 'The image must be at most 2 MB.';
+  if (!(IMAGE_TYPES as readonly string[]).includes(file.type))
+    return 'The image must be a JPEG, PNG or WebP file.';
+  if (file.size > MAX_IMAGE_BYTES) return `The image must be at most ${MAX_IMAGE_SIZE}.`;
   return undefined;
 }
 
 /** Words for the API's refusals of an image. */
 export const IMAGE_ERRORS = {
-  PAYLOAD_TOO_LARGE: 'That image is too large: at most 2 MB, please.',
+  PAYLOAD_TOO_LARGE: `That image is too large: at most ${MAX_IMAGE_SIZE}, please.`,
   UNSUPPORTED_MEDIA_TYPE: 'That file is not a picture we can use. Please choose a JPEG, PNG or WebP image.',
 };
 

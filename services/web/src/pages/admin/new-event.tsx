@@ -1,5 +1,13 @@
 // Creating an event: details, a layout editor (sections with rows, seats per row
 // and a price) and a preview of the seat map it makes.
+import {
+  ADMIT_PER_MINUTE,
+  MAX_LENGTH,
+  MAX_SEATS_PER_EVENT,
+  MAX_SECTIONS,
+  SECTION,
+  TICKETS_PER_CUSTOMER,
+} from '@tickets/contract/limits';
 import { useMemo, useState } from 'preact/hooks';
 import { createEvent, setEventImage } from '../../api/endpoints.ts';
 import type { Seat } from '../../api/types.ts';
@@ -10,15 +18,11 @@ import { dateTime, minorDigits, money, plural } from '../../format.ts';
 import { useTitle } from '../../hooks.ts';
 import { navigate } from '../../router.tsx';
 import { layoutOf } from '../../seats/seat-book.ts';
-import { IMAGE_ACCEPT, imageProblem } from './event-image.tsx';
+import { IMAGE_ACCEPT, imageProblem, MAX_IMAGE_SIZE } from './event-image.tsx';
 import { AdminNav } from './nav.tsx';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'];
-const MAX_SEATS = 100_000;
 const PREVIEW_SEATS = 2500;
-/** The API's default and bounds for maxTicketsPerCustomer. */
-const DEFAULT_PER_CUSTOMER = 10;
-const MAX_PER_CUSTOMER = 100;
 
 interface SectionDraft {
   key: number;
@@ -66,13 +70,15 @@ function check(sections: SectionDraft[], currency: string): string[] {
     names.add(name);
     const rows = int(s.rows);
     const perRow = int(s.seatsPerRow);
-    if (!(rows >= 1 && rows <= 500)) problems.push(`${label}: rows must be a whole number from 1 to 500.`);
-    if (!(perRow >= 1 && perRow <= 500))
-      problems.push(`${label}: seats per row must be a whole number from 1 to 500.`);
+    if (!(rows >= 1 && rows <= SECTION.maxRows))
+      problems.push(`${label}: rows must be a whole number from 1 to ${SECTION.maxRows}.`);
+    if (!(perRow >= 1 && perRow <= SECTION.maxSeatsPerRow))
+      problems.push(`${label}: seats per row must be a whole number from 1 to ${SECTION.maxSeatsPerRow}.`);
     if (Number.isNaN(toCents(s.price, currency))) problems.push(`${label}: the price must be 0 or more.`);
     if (rows > 0 && perRow > 0) seats += rows * perRow;
   });
-  if (seats > MAX_SEATS) problems.push(`An event can have at most ${MAX_SEATS.toLocaleString()} seats.`);
+  if (seats > MAX_SEATS_PER_EVENT)
+    problems.push(`An event can have at most ${MAX_SEATS_PER_EVENT.toLocaleString()} seats.`);
   return problems;
 }
 
@@ -87,7 +93,7 @@ export function NewEventPage() {
   const [salesStartAt, setSalesStartAt] = useState('');
   const [waitingRoom, setWaitingRoom] = useState(false);
   const [admitPerMinute, setAdmitPerMinute] = useState('100');
-  const [perCustomer, setPerCustomer] = useState(String(DEFAULT_PER_CUSTOMER));
+  const [perCustomer, setPerCustomer] = useState(String(TICKETS_PER_CUSTOMER.default));
   const [image, setImage] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -99,12 +105,16 @@ export function NewEventPage() {
     problems.push('The sales opening is not a valid date and time (or leave it empty to open at once).');
   const rate = int(admitPerMinute);
   const maxPerCustomer = int(perCustomer);
-  if (!(maxPerCustomer >= 1 && maxPerCustomer <= MAX_PER_CUSTOMER))
-    problems.push(`Tickets per customer must be a whole number from 1 to ${MAX_PER_CUSTOMER}.`);
+  if (!(maxPerCustomer >= TICKETS_PER_CUSTOMER.min && maxPerCustomer <= TICKETS_PER_CUSTOMER.max))
+    problems.push(
+      `Tickets per customer must be a whole number from ${TICKETS_PER_CUSTOMER.min} to ${TICKETS_PER_CUSTOMER.max}.`,
+    );
   const badImage = imageProblem(image);
   if (badImage) problems.push(badImage);
-  if (waitingRoom && !(rate >= 1 && rate <= 100_000))
-    problems.push('Customers let in per minute must be a whole number from 1 to 100,000.');
+  if (waitingRoom && !(rate >= ADMIT_PER_MINUTE.min && rate <= ADMIT_PER_MINUTE.max))
+    problems.push(
+      `Customers let in per minute must be a whole number from ${ADMIT_PER_MINUTE.min} to ${ADMIT_PER_MINUTE.max.toLocaleString('en')}.`,
+    );
   const seatCount = sections.reduce((n, s) => n + (int(s.rows) || 0) * (int(s.seatsPerRow) || 0), 0);
   const capacityValue = sections.reduce(
     (n, s) => n + (int(s.rows) || 0) * (int(s.seatsPerRow) || 0) * (toCents(s.price, currency) || 0),
@@ -179,8 +189,22 @@ export function NewEventPage() {
         <div class="two-columns">
           <fieldset>
             <legend>Details</legend>
-            <Field label="Title" id="title" required maxLength={200} value={title} onValue={setTitle} />
-            <Field label="Venue" id="venue" required maxLength={200} value={venue} onValue={setVenue} />
+            <Field
+              label="Title"
+              id="title"
+              required
+              maxLength={MAX_LENGTH.eventTitle}
+              value={title}
+              onValue={setTitle}
+            />
+            <Field
+              label="Venue"
+              id="venue"
+              required
+              maxLength={MAX_LENGTH.venue}
+              value={venue}
+              onValue={setVenue}
+            />
             <Field
               label="Starts at"
               id="starts-at"
@@ -205,7 +229,7 @@ export function NewEventPage() {
               <textarea
                 id="description"
                 rows={3}
-                maxLength={5000}
+                maxLength={MAX_LENGTH.description}
                 value={description}
                 onInput={(e) => setDescription(e.currentTarget.value)}
               />
@@ -220,7 +244,7 @@ export function NewEventPage() {
                 onChange={(e) => setImage(e.currentTarget.files?.[0] ?? null)}
               />
               <p class="hint" id="image-hint">
-                JPEG, PNG or WebP, at most 2 MB; shown on the event list and the event page.
+                JPEG, PNG or WebP, at most {MAX_IMAGE_SIZE}; shown on the event list and the event page.
               </p>
             </div>
           </fieldset>
@@ -237,7 +261,7 @@ export function NewEventPage() {
                         label="Name"
                         id={`section-${s.key}-name`}
                         required
-                        maxLength={60}
+                        maxLength={MAX_LENGTH.sectionName}
                         value={s.name}
                         onValue={(v) => update(s.key, { name: v })}
                       />
@@ -248,7 +272,7 @@ export function NewEventPage() {
                         inputMode="numeric"
                         required
                         min={1}
-                        max={500}
+                        max={SECTION.maxRows}
                         value={s.rows}
                         onValue={(v) => update(s.key, { rows: v })}
                       />
@@ -259,7 +283,7 @@ export function NewEventPage() {
                         inputMode="numeric"
                         required
                         min={1}
-                        max={500}
+                        max={SECTION.maxSeatsPerRow}
                         value={s.seatsPerRow}
                         onValue={(v) => update(s.key, { seatsPerRow: v })}
                       />
@@ -289,7 +313,7 @@ export function NewEventPage() {
             </ol>
             <button
               type="button"
-              disabled={sections.length >= 100}
+              disabled={sections.length >= MAX_SECTIONS}
               onClick={() => setSections((all) => [...all, draft('', 5, 10, all.at(-1)?.price ?? '20.00')])}
             >
               Add a section
@@ -317,9 +341,9 @@ export function NewEventPage() {
             type="number"
             inputMode="numeric"
             required
-            min={1}
-            max={MAX_PER_CUSTOMER}
-            hint={`At most this many tickets for this event per customer, seats on hold included (1 to ${MAX_PER_CUSTOMER}).`}
+            min={TICKETS_PER_CUSTOMER.min}
+            max={TICKETS_PER_CUSTOMER.max}
+            hint={`At most this many tickets for this event per customer, seats on hold included (${TICKETS_PER_CUSTOMER.min} to ${TICKETS_PER_CUSTOMER.max}).`}
             value={perCustomer}
             onValue={setPerCustomer}
           />
@@ -344,8 +368,8 @@ export function NewEventPage() {
               type="number"
               inputMode="numeric"
               required
-              min={1}
-              max={100_000}
+              min={ADMIT_PER_MINUTE.min}
+              max={ADMIT_PER_MINUTE.max}
               value={admitPerMinute}
               onValue={setAdmitPerMinute}
             />
@@ -382,8 +406,8 @@ function Preview({ sections, currency }: { sections: SectionDraft[]; currency: s
       s.name.trim() &&
       int(s.rows) >= 1 &&
       int(s.seatsPerRow) >= 1 &&
-      int(s.rows) <= 500 &&
-      int(s.seatsPerRow) <= 500,
+      int(s.rows) <= SECTION.maxRows &&
+      int(s.seatsPerRow) <= SECTION.maxSeatsPerRow,
   );
   const total = valid.reduce((n, s) => n + int(s.rows) * int(s.seatsPerRow), 0);
   const layout = useMemo(() => {

@@ -1,4 +1,5 @@
 // Adding an admin (or a customer) account.
+import { MAX_LENGTH, MIN_PASSWORD_LENGTH } from '@tickets/contract/limits';
 import { useState } from 'preact/hooks';
 import { createUser } from '../../api/endpoints.ts';
 import type { Role } from '../../api/types.ts';
@@ -53,7 +54,7 @@ export function UsersPage() {
             }
           }}
         >
-          <Field label="Name" id="name" required maxLength={120} value={name} onValue={setName} />
+          <Field label="Name" id="name" required maxLength={MAX_LENGTH.name} value={name} onValue={setName} />
           <Field
             label="Email"
             id="email"
@@ -69,8 +70,9 @@ export function UsersPage() {
             type="password"
             autocomplete="new-password"
             required
-            minLength={8}
-            hint="At least 8 characters."
+            minLength={MIN_PASSWORD_LENGTH}
+            maxLength={MAX_LENGTH.password}
+            hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
             value={password}
             onValue={setPassword}
           />

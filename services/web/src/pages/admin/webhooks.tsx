@@ -2,7 +2,7 @@
 // follow each one's deliveries with their attempts (refreshing by themselves).
 import { useState } from 'preact/hooks';
 import { createWebhook, deleteWebhook, listWebhooks, webhookDeliveries } from '../../api/endpoints.ts';
-import type { Webhook, WebhookEventName } from '../../api/types.ts';
+import type { CreatedWebhook, WebhookEventName } from '../../api/types.ts';
 import { ErrorBox, Field, Loading, Notice, PageHeader, SubmitButton } from '../../components/ui.tsx';
 import { dateTime } from '../../format.ts';
 import { usePoll, useTitle } from '../../hooks.ts';
@@ -23,7 +23,7 @@ export function WebhooksPage() {
   const [events, setEvents] = useState<WebhookEventName[]>(EVENTS.map(([e]) => e));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [created, setCreated] = useState<Webhook | null>(null);
+  const [created, setCreated] = useState<CreatedWebhook | null>(null);
   const [open, setOpen] = useState<string | null>(null);
 
   return (

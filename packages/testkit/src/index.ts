@@ -1,2 +1,0 @@
-// Shared test support; moved here from the service's test/support.
-export {};
