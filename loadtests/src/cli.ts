@@ -1,21 +1,39 @@
 // npm run loadtest -- <scenario> [options]: runs one scenario against the cluster, writes
 // its report and exits non-zero on a violated invariant or a failed step. The options
-// and their defaults are listed in options.ts, the scenarios in scenarios/registry.ts.
+// and their defaults are listed in options.ts (`--help` prints them), the scenarios in
+// scenarios/registry.ts.
 import { parseArgs } from 'node:util';
-import { optionSpec, optionsFrom } from './options.ts';
+import { optionSpec, optionsFrom, usage } from './options.ts';
 import { printSummary } from './report/terminal.ts';
 import { writeReport } from './report/write.ts';
 import { scenarios } from './scenarios/registry.ts';
 import { api, loadTarget } from './target.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: optionSpec });
-const options = optionsFrom(values);
+function readArgs() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { ...optionSpec, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    // An unknown or malformed option: say which, then what there is.
+    console.error(`loadtest: ${(err as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+
+const { values, positionals } = readArgs();
 
 async function main(): Promise<number> {
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const options = optionsFrom(values);
   const name = positionals[0] ?? '';
   const scenario = scenarios[name];
   if (!scenario) {
-    console.error(`usage: npm run loadtest -- <${Object.keys(scenarios).join('|')}> [options]`);
+    console.error(`loadtest: no scenario '${name}'\n\n${usage}`);
     return 2;
   }
   const target = loadTarget({ url: values.url, clusterFile: values.cluster });

@@ -1,51 +1,54 @@
 // The load tests' command-line options and their defaults, read once by the CLI
 // (cli.ts) and passed to every scenario. Kept apart from the CLI so that the
 // scenarios, which take these options, do not import the module that imports them.
+// `usage` below is what `npm run loadtest -- --help` prints: every option with its default.
 //
-// npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch|faults|surge|soak> [options]
-//   --url URL            gateway (default: the local cluster's)
-//   --cluster FILE       the local cluster's cluster.json (default: TICKETS_RUN_DIR's, else .run/'s)
-//   --connections N      concurrent connections (default 32)
-//   --duration S         seconds of load when no --amount (default 15)
-//   --amount N           number of requests (hot-event: 20000, sellout: 10 × seats, watch: 0.8 × seats)
-//   --seats N            seats of the event (hot-event 2000, sellout 1000, watch 500)
-//   --events N           events for spread (default 50)
-//   --buyers N           buyer accounts to sign up first (default 100, or one per 50 seats of an event when more)
-//   --generators N       load generator processes (default 2)
-//   --reference-seconds S  how long each reference runs (default 10)
-//   --warmup S           purchase scenarios: seconds of the same mix on twelve other
-//                        events first, not measured but checked (default 3; 0: none)
-//   --subscribers N      watch: seat-stream subscribers (default 1000)
-//   --rate N             watch: purchase attempts per second (default 20)
-//   --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
-//   --watch-processes N  watch: subscriber processes (default one per 500 subscribers)
-// soak (README, "Load tests"): --purchases N single-seat purchases to confirm (default 100000)
-//   over events of 1,200 seats, --duration S cap (default 3600), --subscribers N seat-stream
-//   subscribers in the background (default 5), --rate N purchase attempts/s (default: as fast as it goes)
-// surge (README, "Load tests"): --seats (default 200), --buyers (default 10 × seats),
-//   --admit-per-minute N the waiting room's rate (default 2400)
-//   --late-share F       share of buyers who join after the opening (default 0.1)
-//   --eager-share F      share of pre-open joiners who also try to buy before the opening and
-//                        without a token after it (default 0.05)
-//   --open-in S          seconds from the last pre-open join to the opening (default 3)
-//   --max-poll-seconds S longest sleep between two queue polls (default 30)
-//   --signup-concurrency N  signups in flight while buyers are prepared (default 8)
-//   --timeout-ms, --retry-seconds as for faults
-// faults (README, "Fault injection"): --rate is new customers per second (default 40),
-// --seats the seats of each fault's event (default 1500), and
-//   --faults a,b,…       which faults, in this order (default all: replica-kill, replica-pause,
-//                        replica-pause-in-tx, redis-pause, redis-flush, redis-restart, pg-restart, clock-skew)
-//   --lead-in S          seconds of sale before each fault (default 3)
-//   --observe S          seconds of sale after each fault ended (default 5; a killed replica:
-//                        until it is back in the upstream + 2 s, at most 12 s)
-//   --timeout-ms N       a customer's patience for one answer (default 3000)
-//   --retry-seconds S    how long a customer retries an indeterminate purchase (default 20)
-//   --direct-share F     share of customers who reach a replica directly (default 0.2)
-//   --hold-share F       share of customers who hold seats first, then buy the hold (default 0.25)
-//   --lease-ms N         the lock lease (default: LOCK_TTL_MS of a running replica, else 3000)
-//   --pause-ms N         replica pauses (default lease + 1500)
-//   --redis-pause-ms N   (default 10000)   --redis-down-ms N (default 3000)   --skew-ms N (default lease)
 import { randomUUID } from 'node:crypto';
+
+export const usage = `npm run loadtest -- <browse|spread|hot-event|sellout|scale|watch|faults|surge|soak> [options]
+  --url URL            gateway (default: the local cluster's)
+  --cluster FILE       the local cluster's cluster.json (default: TICKETS_RUN_DIR's, else .run/'s)
+  --connections N      concurrent connections (default 32)
+  --duration S         seconds of load when no --amount (default 15)
+  --amount N           number of requests (hot-event: 20000, sellout: 10 × seats, watch: 0.8 × seats)
+  --seats N            seats of the event (hot-event 2000, sellout 1000, watch 500)
+  --events N           events for spread (default 50)
+  --buyers N           buyer accounts to sign up first (default 100, or one per 50 seats of an event when more)
+  --generators N       load generator processes (default 2)
+  --reference-seconds S  how long each reference runs (default 10)
+  --warmup S           purchase scenarios: seconds of the same mix on twelve other
+                       events first, not measured but checked (default 3; 0: none)
+  --subscribers N      watch: seat-stream subscribers (default 1000)
+  --rate N             watch: purchase attempts per second (default 20)
+  --watch-http 1|2     watch: subscribers over HTTP/2 (default; ≤ 100 streams per connection) or HTTP/1.1
+  --watch-processes N  watch: subscriber processes (default one per 500 subscribers)
+soak (README, "Load tests"): --purchases N single-seat purchases to confirm (default 100000)
+  over events of 1,200 seats, --duration S cap (default 3600), --subscribers N seat-stream
+  subscribers in the background (default 5), --rate N purchase attempts/s (default: as fast as it goes)
+surge (README, "Load tests"): --seats (default 200), --buyers (default 10 × seats),
+  --admit-per-minute N the waiting room's rate (default 2400)
+  --late-share F       share of buyers who join after the opening (default 0.1)
+  --eager-share F      share of pre-open joiners who also try to buy before the opening and
+                       without a token after it (default 0.05)
+  --open-in S          seconds from the last pre-open join to the opening (default 3)
+  --max-poll-seconds S longest sleep between two queue polls (default 30)
+  --signup-concurrency N  signups in flight while buyers are prepared (default 8)
+  --timeout-ms, --retry-seconds as for faults
+faults (README, "Fault injection"): --rate is new customers per second (default 40),
+--seats the seats of each fault's event (default 1500), and
+  --faults a,b,…       which faults, in this order (default all: replica-kill, replica-pause,
+                       replica-pause-in-tx, redis-pause, redis-flush, redis-restart, pg-restart, clock-skew)
+  --lead-in S          seconds of sale before each fault (default 3)
+  --observe S          seconds of sale after each fault ended (default 5; a killed replica:
+                       until it is back in the upstream + 2 s, at most 12 s)
+  --timeout-ms N       a customer's patience for one answer (default 3000)
+  --retry-seconds S    how long a customer retries an indeterminate purchase (default 20)
+  --direct-share F     share of customers who reach a replica directly (default 0.2)
+  --hold-share F       share of customers who hold seats first, then buy the hold (default 0.25)
+  --lease-ms N         the lock lease (default: LOCK_TTL_MS of a running replica, else 3000)
+  --pause-ms N         replica pauses (default lease + 1500)
+  --redis-pause-ms N   (default 10000)   --redis-down-ms N (default 3000)   --skew-ms N (default lease)
+`;
 
 /** parseArgs' description of the options: every one a string, as typed. */
 export const optionSpec = {
