@@ -26,11 +26,14 @@ const unique = (names: string[]) => [...new Set(names)].sort();
 const tableRows = (markdown: string) =>
   new Set([...markdown.matchAll(/^\| `([A-Za-z0-9_-]+)` \|/gm)].map((m) => m[1] as string));
 
-/** `env.NAME` / `process.env.NAME`, and the names config.ts reports errors under. */
+/** `env.NAME` / `process.env.NAME` in config.ts, and the names config/env-names.ts reports errors under. */
 function configVariables(): string[] {
   const source = read('services/ticket-service/src/config.ts');
   const read_ = [...source.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string);
-  const table = /const ENV_NAMES[^{]*\{([^}]*)\}/.exec(source)?.[1] ?? '';
+  const names = read('services/ticket-service/src/config/env-names.ts');
+  const table = /const ENV_NAMES[^{]*\{([^}]*)\}/.exec(names)?.[1];
+  // A scan that finds no table must fail, not pass with nothing to check.
+  if (!table) throw new Error('ENV_NAMES not found in services/ticket-service/src/config/env-names.ts');
   const named = [...table.matchAll(/:\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1] as string);
   return unique([...read_, ...named]);
 }

@@ -1,7 +1,7 @@
 // Builds the real service (real Postgres and Redis from the global setup) for
 // app.inject tests, with per-test data helpers.
 import { randomUUID } from 'node:crypto';
-import app from '@tickets/ticket-service/app';
+import app, { type AppOptions } from '@tickets/ticket-service/app';
 import { ensureAdmin } from '@tickets/ticket-service/bootstrap-admin';
 import { type Config, loadConfig } from '@tickets/ticket-service/config';
 import type { PaymentProvider } from '@tickets/ticket-service/payment-provider';
@@ -49,13 +49,22 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  */
 export const testPayments = createTestPaymentProvider({ strict: true });
 
+/**
+ * The service on the test databases. `payments` defaults to `testPayments`;
+ * `faults` are the purchase path's hooks, the same object as the app's
+ * `faults` (so a test may also set them later).
+ */
 export async function buildTestApp(
   overrides: Partial<Config> = {},
-  { payments = testPayments, now }: { payments?: PaymentProvider; now?: () => number } = {},
+  {
+    payments = testPayments,
+    faults,
+    now,
+  }: { payments?: PaymentProvider; faults?: AppOptions['faults']; now?: () => number } = {},
 ): Promise<FastifyInstance> {
   const config = testConfig(overrides);
   const server = Fastify(serverOptions(config));
-  await server.register(app, { config, payments, now });
+  await server.register(app, { config, payments, faults, now });
   await server.ready();
   return server;
 }

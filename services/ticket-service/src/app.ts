@@ -6,10 +6,12 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
 import type { PaymentProvider } from './domain/payments/provider.ts';
+import type { Faults } from './event-lock/faults.ts';
 import adminBootstrap from './plugins/app/admin-bootstrap.ts';
 import auth from './plugins/app/auth.ts';
 import domainContext from './plugins/app/domain-context.ts';
 import errorHandler from './plugins/app/error-handler.ts';
+import eventLock from './plugins/app/event-lock.ts';
 import purchase from './plugins/app/purchase.ts';
 import rateLimits from './plugins/app/rate-limits.ts';
 import replica from './plugins/app/replica.ts';
@@ -21,7 +23,6 @@ import metrics from './plugins/external/metrics.ts';
 import openapi from './plugins/external/openapi.ts';
 import prisma from './plugins/external/prisma.ts';
 import redis from './plugins/external/redis.ts';
-import redlock from './plugins/external/redlock.ts';
 import userChanges from './plugins/external/user-changes.ts';
 import adminAudit from './routes/admin/audit.ts';
 import adminCheckIn from './routes/admin/check-in.ts';
@@ -51,6 +52,11 @@ export interface AppOptions {
   config: Config;
   /** The payment provider (tests pass one they can inspect); the built-in test provider by default. */
   payments?: PaymentProvider;
+  /**
+   * Fault hooks into the purchase path (tests set them, on this object or on
+   * `app.faults`, which is this same object); none by default.
+   */
+  faults?: Faults;
   /** The clock of admission decisions (sales opening, waiting room), epoch ms; Date.now by default. */
   now?: () => number;
 }
@@ -74,14 +80,14 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(openapi);
   await fastify.register(prisma);
   await fastify.register(redis);
-  await fastify.register(redlock);
+  await fastify.register(eventLock);
   await fastify.register(userChanges);
   await fastify.register(domainContext);
   await fastify.register(auth);
   await fastify.register(ticketCodes);
   await fastify.register(rateLimits);
   await fastify.register(adminBootstrap);
-  await fastify.register(purchase, { payments: opts.payments });
+  await fastify.register(purchase, { payments: opts.payments, faults: opts.faults });
   await fastify.register(waitingRoom, { now: opts.now });
   await fastify.register(webhooks);
   await fastify.register(sse, { heartbeatInterval: 15_000 });

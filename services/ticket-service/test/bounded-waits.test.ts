@@ -14,7 +14,7 @@ import { testServices } from '@tickets/testkit/services';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventLockKey } from '../src/lib/event-lock.ts';
+import { eventLockKey } from '../src/event-lock/redlock.ts';
 import { sessionLimits } from '../src/plugins/external/prisma.ts';
 import { ownDatabase } from './support/databases.ts';
 import { waitFor } from './support/processes.ts';

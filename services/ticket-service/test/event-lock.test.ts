@@ -1,4 +1,4 @@
-// The event lock on its own (lib/event-lock.ts), against real Redis masters: a
+// The event lock on its own (src/event-lock/), against real Redis masters: a
 // request that arrives while a hold is being released is still served, and a
 // master that hangs (not down) while the lock is contended does not stop the event.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,13 +8,11 @@ import { freePorts } from '@tickets/infra/free-port';
 import { startRedis } from '@tickets/infra/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createEventLocker,
-  defaultLockSettings,
-  eventLockKey,
-  type LockObserver,
-} from '../src/lib/event-lock.ts';
-import { createLockWakeups, type LockWakeups } from '../src/lib/lock-wakeups.ts';
+import { createEventLocker } from '../src/event-lock/locker.ts';
+import { eventLockKey } from '../src/event-lock/redlock.ts';
+import { defaultLockSettings } from '../src/event-lock/settings.ts';
+import type { LockObserver } from '../src/event-lock/types.ts';
+import { createLockWakeups, type LockWakeups } from '../src/event-lock/wakeups.ts';
 import { createRedisClients } from '../src/plugins/external/redis.ts';
 
 let dir: string;
@@ -60,9 +58,20 @@ describe('event lock', () => {
   it('when a request arrives while a hold is being released, then it is served, not stranded', async () => {
     const eventId = `release-race-${Date.now()}`;
     let late: Promise<string> | undefined;
+    // Clients of its own whose connections outlast the pause below (the shared
+    // ones drop a master silent for 500 ms, which would break the next tests).
+    const patient = createRedisClients(
+      servers.map((s) => s.url),
+      5_000,
+    );
+    await Promise.all(
+      patient.map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)))),
+    );
     const locker = createEventLocker(
-      clients,
-      { ...defaultLockSettings, queueTimeoutMs: 30 },
+      patient,
+      // A queue allowance that a loaded machine cannot run out for the late
+      // request, and a Redis deadline that never cuts the paused attempt short.
+      { ...defaultLockSettings, queueTimeoutMs: 1_000, redisTimeoutMs: 10_000 },
       quiet,
       epochs(),
       // The first release (of a hold whose only request timed out) is where a
@@ -72,7 +81,7 @@ describe('event lock', () => {
       }),
     );
     // Two masters pause, so the first attempt at the lock is answered only after
-    // the first request has waited its 30 ms and been told to retry; the lock is
+    // the first request has waited its allowance and been told to retry; the lock is
     // then taken with nobody left to serve, and released.
     const paused = servers.slice(0, 2).map((s) => s.pid);
     for (const pid of paused) process.kill(pid, 'SIGSTOP');
@@ -87,6 +96,8 @@ describe('event lock', () => {
     expect(late).toBeDefined();
     await expect(late).resolves.toBe('served');
     expect(locker.queued()).toBe(0);
+    locker.close();
+    for (const c of patient) c.disconnect();
   });
 
   it('when one master hangs while the lock is contended, then the lock is taken as soon as the holder leaves', async () => {

@@ -5,7 +5,7 @@ import { bearer, buildTestApp, createAdmin, createEvent, signup, type TestUser }
 import { buyNow, hold, seatsOf } from '@tickets/testkit/purchase';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventLockKey } from '../src/lib/event-lock.ts';
+import { eventLockKey } from '../src/event-lock/redlock.ts';
 
 let a: FastifyInstance;
 let b: FastifyInstance;

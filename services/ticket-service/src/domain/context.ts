@@ -1,4 +1,7 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+
+/** Either the client or a transaction of it: what a query that may run in either takes. */
+export type Db = PrismaClient | Prisma.TransactionClient;
 
 /** Who is acting, for the operation log. */
 export interface Actor {

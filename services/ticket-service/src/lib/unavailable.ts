@@ -10,8 +10,9 @@
 // is looked at, and a failure counts by its code where it has one, else by the
 // driver's own words. Anything else (a syntax error, a constraint, a TypeError)
 // is a bug and stays a 500.
+
+import { LockUnavailableError } from '../event-lock/errors.ts';
 import { DeadlineError } from './deadline.ts';
-import { LockUnavailableError } from './event-lock.ts';
 
 // SQLSTATEs that mean "not now", never "this request is wrong".
 const PG_UNAVAILABLE = new Set([

@@ -11,7 +11,7 @@ import {
 import { AdmissionHeaders, GateRefusals } from '@tickets/contract/waiting-room';
 import { Type } from 'typebox';
 import { createHold, getOwnHold, releaseHold } from '../domain/purchase/holds.ts';
-import { orderHold } from '../domain/purchase/purchase.ts';
+import { orderHold } from '../domain/purchase/order-hold.ts';
 import { purchaseAnswer } from '../domain/tickets/ticket-code.ts';
 import { actorOf } from '../plugins/app/domain-context.ts';
 

@@ -4,8 +4,8 @@ import { Order } from '@tickets/contract/events';
 import { BuyNowBody, IdempotencyHeaders, OrderParams } from '@tickets/contract/purchase';
 import { AdmissionHeaders, GateRefusals } from '@tickets/contract/waiting-room';
 import { Type } from 'typebox';
+import { buyNow } from '../domain/purchase/buy-now.ts';
 import { getOrder, listOwnOrders } from '../domain/purchase/orders.ts';
-import { buyNow } from '../domain/purchase/purchase.ts';
 import { purchaseAnswer, withTicketCodes } from '../domain/tickets/ticket-code.ts';
 import { actorOf } from '../plugins/app/domain-context.ts';
 

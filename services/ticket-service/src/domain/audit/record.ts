@@ -1,9 +1,7 @@
 // The operation log: every state-changing operation, stored with time, replica,
 // actor, action, subject and detail.
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import type { Actor } from '../context.ts';
-
-type Db = PrismaClient | Prisma.TransactionClient;
+import type { Prisma } from '../../generated/prisma/client.ts';
+import type { Actor, Db } from '../context.ts';
 
 export interface AuditRecord {
   actor: Actor;

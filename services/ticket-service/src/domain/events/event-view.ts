@@ -1,9 +1,8 @@
 // Events as the API shows them: stored fields plus counts derived from the seats,
 // so the numbers shown always equal what is stored (invariant I4).
-import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
+import type { Db } from '../context.ts';
 import { eventImageUrl } from './event-image-url.ts';
-
-type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface SeatCounts {
   available: number;

@@ -11,12 +11,13 @@
 // TICKET_CHECKED_IN): the cancellation updates the order's row before it looks at
 // the tickets, and a check-in holds that row while it marks one and refuses a
 // cancelled order's ticket, so the two never both succeed.
+
+import { runFenced } from '../../event-lock/fence.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { PurchaseContext } from '../purchase/context.ts';
-import { runFenced } from '../purchase/fence.ts';
 import { loadOrder } from '../purchase/orders.ts';
 import { type RefundDue, refundOrder } from './refunds.ts';
 

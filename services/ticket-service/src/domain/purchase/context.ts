@@ -1,38 +1,19 @@
 import type { SeatStatus } from '@tickets/contract/events';
-import type { EventLocker } from '../../lib/event-lock.ts';
-import type { Metrics } from '../../plugins/external/metrics.ts';
-import type { DomainContext } from '../context.ts';
+import type { Faults } from '../../event-lock/faults.ts';
+import type { FenceContext, SeatChange } from '../../event-lock/fence.ts';
+import type { EventLocker } from '../../event-lock/types.ts';
+import type { Metrics } from '../../lib/metrics.ts';
+import type { Actor, DomainContext } from '../context.ts';
 import type { CaptureMarks } from '../payments/capture-marks.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import type { SaleWriter } from './sale-writer.ts';
-import type { SeatViews } from './seat-view.ts';
+import type { SeatViews } from './seat-views.ts';
 import type { UsedKeys } from './used-keys.ts';
 
-export type { SeatStatus };
-
-export interface SeatChange {
-  id: string;
-  status: SeatStatus;
-  /**
-   * The customer whose order or active hold has the seat; null when it is
-   * available. Replicas' seat views count each customer's seats from it (the
-   * per-customer limit); the public stream leaves it out.
-   */
-  owner: string | null;
-}
-
-/** Test hooks into the purchase path; empty in production. */
-export interface Faults {
-  /** Runs after the lock and epoch are taken, before the write (e.g. a pause). */
-  inCriticalSection?: (eventId: string) => Promise<void>;
-  /** Runs inside a fenced transaction, after its fence: the event row is held (e.g. a pause). */
-  inTransaction?: (eventId: string) => Promise<void>;
-  /** Runs after COMMIT, before the answer (e.g. to simulate a lost COMMIT reply). */
-  afterCommit?: (step: 'hold' | 'order' | 'release' | 'expire' | 'cancel') => void;
-}
+export type { SeatChange, SeatStatus };
 
 /** Everything the purchase path needs, as plain values. */
-export interface PurchaseContext extends DomainContext {
+export interface PurchaseContext extends DomainContext, FenceContext {
   locks: EventLocker;
   payments: PaymentProvider;
   /** Records captures in the orders table, several per statement. */
@@ -55,3 +36,6 @@ export interface PurchaseContext extends DomainContext {
   faults: Faults;
   log: { error(obj: object, msg: string): void };
 }
+
+/** A signed-in customer buying: the actor the operation log names, with an id. */
+export type Buyer = Actor & { id: string };

@@ -5,37 +5,79 @@
 // sold in batches instead (sell-batch.ts). Ordering a hold adds nothing against
 // the per-customer limit: its seats counted as held, now they count as tickets.
 import { randomUUID } from 'node:crypto';
+import { type Fence, type FencedResult, runFenced } from '../../event-lock/fence.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor } from '../context.ts';
-import { AppError } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
-import { type Fence, type FencedResult, runFenced } from './fence.ts';
 import { completeIdempotent } from './idempotency.ts';
-import type { OrderView } from './orders.ts';
-import type { Settlement } from './sell-batch.ts';
+import { holdAlreadyBought, holdExpiredBeforePurchase } from './refusals.ts';
+import { type Settlement, type SoldSeat, settlement, totalOf } from './settlement.ts';
 
 type Buyer = Actor & { id: string };
 
-type SoldSeat = { id: string; price_cents: number; label: string };
-
-interface OrderRecord {
-  orderId: string;
+export interface HoldOrder {
+  holdId: string;
   eventId: string;
   actor: Buyer;
-  holdId: string | null;
-  seats: SoldSeat[];
-  fence: Fence;
-  paymentRef: string;
   idempotency: { key: string; owner: string };
+  paymentRef: string;
 }
 
+export async function finalizeOrder(ctx: PurchaseContext, input: HoldOrder): Promise<Settlement> {
+  const orderId = randomUUID();
+  return runFenced(ctx, 'order', input.eventId, async (tx, fence) => {
+    const holdSeats = await takeHold(tx, input);
+    const seats = await sellHeldSeats(tx, input.holdId, orderId, holdSeats.length);
+    return writeOrder(tx, ctx.replica, { ...input, orderId, seats, fence });
+  });
+}
+
+/** Marks the hold ordered and answers its seats; refuses a hold bought already or run out. */
+async function takeHold(tx: Prisma.TransactionClient, input: HoldOrder): Promise<string[]> {
+  const ordered = await tx.$queryRaw<{ seat_ids: string[] }[]>(Prisma.sql`
+    UPDATE holds SET status = 'ordered'
+     WHERE id = ${input.holdId}::uuid AND user_id = ${input.actor.id}::uuid
+       AND status = 'active' AND expires_at > now()
+     RETURNING seat_ids::text[]`);
+  const hold = ordered[0];
+  if (hold) return hold.seat_ids;
+  const now = await tx.hold.findUnique({
+    where: { id: input.holdId },
+    select: { status: true, seatIds: true },
+  });
+  if (now?.status === 'ordered') throw holdAlreadyBought(now.seatIds);
+  throw holdExpiredBeforePurchase();
+}
+
+/** Sells the hold's seats to the order: every one of them, or the hold ran out meanwhile. */
+async function sellHeldSeats(
+  tx: Prisma.TransactionClient,
+  holdId: string,
+  orderId: string,
+  expected: number,
+): Promise<SoldSeat[]> {
+  const seats = await tx.$queryRaw<SoldSeat[]>(Prisma.sql`
+    UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, hold_id = NULL, updated_at = now()
+     WHERE hold_id = ${holdId}::uuid AND status = 'held'
+     RETURNING id, price_cents, label`);
+  if (seats.length !== expected) throw holdExpiredBeforePurchase();
+  return seats;
+}
+
+interface OrderRecord extends HoldOrder {
+  orderId: string;
+  seats: SoldSeat[];
+  fence: Fence;
+}
+
+/** The order's rows: the order, its tickets, its key completed, the operation log, the webhook outbox. */
 async function writeOrder(
   tx: Prisma.TransactionClient,
   replica: string,
   o: OrderRecord,
 ): Promise<FencedResult<Settlement>> {
-  const totalCents = o.seats.reduce((sum, s) => sum + s.price_cents, 0);
+  const totalCents = totalOf(o.seats);
   const createdAt = new Date();
   await tx.$executeRaw(Prisma.sql`
     INSERT INTO orders (id, event_id, user_id, hold_id, total_cents, currency, payment_ref, payment_status, created_at)
@@ -56,8 +98,29 @@ async function writeOrder(
     subject: `order:${o.orderId}`,
     detail: { eventId: o.eventId, holdId: o.holdId, seatIds: o.seats.map((s) => s.id), totalCents },
   });
-  // The webhook outbox (README, "Webhooks"): order.confirmed, and event.sold_out
-  // when this order took the last seat, in the order's own transaction.
+  await enqueueWebhooks(tx, o, totalCents, createdAt);
+  return {
+    result: settlement({
+      id: o.orderId,
+      eventId: o.eventId,
+      eventTitle: o.fence.eventTitle,
+      currency: o.fence.currency,
+      userEmail: o.actor.email,
+      seats: o.seats,
+      createdAt,
+    }),
+    changes: o.seats.map((s) => ({ id: s.id, status: 'sold' as const, owner: o.actor.id })),
+  };
+}
+
+// The webhook outbox (README, "Webhooks"): order.confirmed, and event.sold_out
+// when this order took the last seat, in the order's own transaction.
+async function enqueueWebhooks(
+  tx: Prisma.TransactionClient,
+  o: OrderRecord,
+  totalCents: number,
+  createdAt: Date,
+): Promise<void> {
   const hook = {
     orderId: o.orderId,
     eventId: o.eventId,
@@ -71,61 +134,4 @@ async function writeOrder(
   await tx.$queryRaw(Prisma.sql`
     SELECT tickets_webhook_enqueue('order.confirmed', ${JSON.stringify(hook)}::jsonb),
            tickets_webhook_sold_out(${o.eventId}::uuid)::text`);
-  const seats = [...o.seats].sort((a, b) => a.id.localeCompare(b.id));
-  const view: OrderView = {
-    id: o.orderId,
-    eventId: o.eventId,
-    eventTitle: o.fence.eventTitle,
-    seats: seats.map((s) => ({ id: s.id, label: s.label, priceCents: s.price_cents })),
-    totalCents,
-    currency: o.fence.currency,
-    status: 'confirmed',
-    createdAt: createdAt.toISOString(),
-    userEmail: o.actor.email,
-  };
-  return {
-    result: { orderId: o.orderId, totalCents, view },
-    changes: o.seats.map((s) => ({ id: s.id, status: 'sold' as const, owner: o.actor.id })),
-  };
-}
-
-export async function finalizeOrder(
-  ctx: PurchaseContext,
-  input: {
-    holdId: string;
-    eventId: string;
-    actor: Buyer;
-    idempotency: { key: string; owner: string };
-    paymentRef: string;
-  },
-): Promise<Settlement> {
-  const orderId = randomUUID();
-  const expired = () =>
-    new AppError('HOLD_EXPIRED', 'The hold ran out before the purchase; its seats went back on sale.');
-  return runFenced(ctx, 'order', input.eventId, async (tx, fence) => {
-    const ordered = await tx.$queryRaw<{ seat_ids: string[] }[]>(Prisma.sql`
-      UPDATE holds SET status = 'ordered'
-       WHERE id = ${input.holdId}::uuid AND user_id = ${input.actor.id}::uuid
-         AND status = 'active' AND expires_at > now()
-       RETURNING seat_ids::text[]`);
-    const hold = ordered[0];
-    if (!hold) {
-      const now = await tx.hold.findUnique({
-        where: { id: input.holdId },
-        select: { status: true, seatIds: true },
-      });
-      if (now?.status === 'ordered') {
-        throw new AppError('SEAT_UNAVAILABLE', 'This hold has already been bought.', {
-          unavailable: now.seatIds,
-        });
-      }
-      throw expired();
-    }
-    const seats = await tx.$queryRaw<SoldSeat[]>(Prisma.sql`
-      UPDATE seats SET status = 'sold', order_id = ${orderId}::uuid, hold_id = NULL, updated_at = now()
-       WHERE hold_id = ${input.holdId}::uuid AND status = 'held'
-       RETURNING id, price_cents, label`);
-    if (seats.length !== hold.seat_ids.length) throw expired();
-    return writeOrder(tx, ctx.replica, { ...input, orderId, seats, fence });
-  });
 }

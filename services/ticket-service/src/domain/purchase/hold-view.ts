@@ -1,6 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-
-type Db = PrismaClient | Prisma.TransactionClient;
+import type { Db } from '../context.ts';
 
 const seatSelect = {
   id: true,

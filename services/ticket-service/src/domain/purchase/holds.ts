@@ -8,15 +8,16 @@
 // than maxTicketsPerCustomer seats from others, however they are split.
 import { randomUUID } from 'node:crypto';
 import type { SeatSelection } from '@tickets/contract/purchase';
+import { runFenced } from '../../event-lock/fence.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Actor } from '../context.ts';
-import { AppError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import type { PurchaseContext } from './context.ts';
-import { runFenced } from './fence.ts';
 import { holdView } from './hold-view.ts';
 import { pickBestSeats } from './pick-seats.ts';
-import { distinctSeatIds, limitExceeded, refuse } from './seat-claims.ts';
+import { holdBought, limitExceeded, salesClosed } from './refusals.ts';
+import { distinctSeatIds, refuse } from './seat-claims.ts';
 
 /** Holds seats for a user; answers the hold or SEAT_UNAVAILABLE / SOLD_OUT. */
 export async function createHold(
@@ -30,9 +31,7 @@ export async function createHold(
   const layout = 'quantity' in selection ? await ctx.seatViews.of(eventId) : undefined;
   await runFenced(ctx, 'hold', eventId, async (tx, fence) => {
     if (fence.eventStatus !== 'on_sale') {
-      throw new AppError('SEAT_UNAVAILABLE', 'Sales for this event are closed.', {
-        unavailable: 'seatIds' in selection ? selection.seatIds : [],
-      });
+      throw salesClosed(selection);
     }
     // The fence holds the event row, so no seat of this event changes hands until
     // COMMIT: the count is exact, whatever other replicas do.
@@ -85,9 +84,7 @@ export async function releaseHold(ctx: PurchaseContext, actor: Actor & { id: str
   const hold = await ctx.db.hold.findUnique({ where: { id: holdId } });
   if (!hold || hold.userId !== actor.id) throw notFound('hold');
   if (hold.status === 'ordered') {
-    throw new AppError('SEAT_UNAVAILABLE', 'This hold has been bought; its seats are sold.', {
-      unavailable: hold.seatIds,
-    });
+    throw holdBought(hold.seatIds);
   }
   if (hold.status !== 'active') return;
   await releaseHoldSeats(ctx, actor, hold.eventId, holdId, 'released');
@@ -113,9 +110,7 @@ export async function releaseHoldSeats(
           select: { status: true, seatIds: true },
         });
         if (now?.status === 'ordered') {
-          throw new AppError('SEAT_UNAVAILABLE', 'This hold has been bought; its seats are sold.', {
-            unavailable: now.seatIds,
-          });
+          throw holdBought(now.seatIds);
         }
       }
       return { result: false, changes: [] };

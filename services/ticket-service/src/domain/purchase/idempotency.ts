@@ -3,21 +3,22 @@
 //  - a one-step purchase stores its key with its order, in its batch's one
 //    statement (sell-batch.ts); a key already stored leaves the request out of
 //    the batch and it replays (`KeyUsed`, `storedOrderOf`);
-//  - a hold order claims its key first and owns it for a lease; its
-//    transaction completes the key.
+//  - a hold order claims its key first and owns it for a lease
+//    (`withClaimedKey`); its transaction completes the key.
 // A second request with the same key:
 //   - other body                      -> 409 IDEMPOTENCY_CONFLICT
 //   - key completed                   -> the same order (replay)
 //   - still in progress elsewhere     -> waits for it, then replays its order
 //   - owner's lease ran out           -> takes the key over and does the work
 import { createHash, randomUUID } from 'node:crypto';
+import { LockUnavailableError } from '../../event-lock/errors.ts';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import { AppError } from '../errors.ts';
 
 const LEASE_MS = 30_000;
 const WAIT_MS = 15_000;
 
-export type IdempotencyStart = { kind: 'owner'; owner: string } | { kind: 'replay'; orderId: string };
+type IdempotencyStart = { kind: 'owner'; owner: string } | { kind: 'replay'; orderId: string };
 
 export function requestHash(operation: string, target: string, body: unknown): string {
   return createHash('sha256')
@@ -43,7 +44,32 @@ interface KeyRow {
   order_id: string | null;
 }
 
-export async function beginIdempotent(
+/**
+ * A hold order under its Idempotency-Key: claims the key (one that names an order
+ * already is answered by `replay`), runs `work` as the key's owner, and after a
+ * failure frees the key or ends the lease (settleIdempotent).
+ */
+export async function withClaimedKey<T>(
+  db: PrismaClient,
+  userId: string,
+  key: string,
+  hash: string,
+  on: { replay(orderId: string): Promise<T>; work(owner: string): Promise<T> },
+): Promise<T> {
+  const start = await beginIdempotent(db, userId, key, hash);
+  if (start.kind === 'replay') return on.replay(start.orderId);
+  try {
+    return await on.work(start.owner);
+  } catch (err) {
+    // A lock that could not be taken means the transaction never ran: as
+    // definite as a 4xx, so the key is freed and nothing stays written.
+    const definite = (err instanceof AppError && err.status < 500) || err instanceof LockUnavailableError;
+    await settleIdempotent(db, userId, key, start.owner, definite);
+    throw err;
+  }
+}
+
+async function beginIdempotent(
   db: PrismaClient,
   userId: string,
   key: string,
@@ -104,7 +130,7 @@ export async function completeIdempotent(
  * and meets the same answer; an unknown outcome (5xx) only ends our lease, so a
  * retry may take over at once, and finds the order if the COMMIT did happen.
  */
-export async function settleIdempotent(
+async function settleIdempotent(
   db: PrismaClient,
   userId: string,
   key: string,

@@ -11,7 +11,7 @@
 // the answer; when it does not, the seats come from the window's front rows
 // rather than from a scan of the whole hall.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { AppError } from '../errors.ts';
+import { soldOut } from './refusals.ts';
 
 export interface Candidate {
   id: string;
@@ -127,6 +127,3 @@ export async function pickBestSeats(
   if (!picked) throw soldOut(quantity, window.length);
   return picked.map((s) => s.id);
 }
-
-export const soldOut = (quantity: number, remaining: number) =>
-  new AppError('SOLD_OUT', `Fewer than ${quantity} seats remain for this event.`, { remaining });

@@ -7,8 +7,8 @@
 // 400 here: an event's seats never change after it is created, so the view knows
 // them exactly.
 import type { SeatSelection } from '@tickets/contract/purchase';
-import { AppError } from '../errors.ts';
-import { limitExceeded, notThisEvent } from './seat-claims.ts';
+import type { AppError } from '../errors.ts';
+import { limitExceeded, notThisEvent, seatsUnavailable, soldOut } from './refusals.ts';
 import type { EventSeats } from './seat-view.ts';
 
 export interface Inspection {
@@ -35,12 +35,7 @@ export function inspectSelection(view: EventSeats, selection: SeatSelection, cus
   if ('quantity' in selection) {
     const remaining = view.availableCount();
     const refusal =
-      overLimit() ??
-      (remaining < selection.quantity
-        ? new AppError('SOLD_OUT', `Fewer than ${selection.quantity} seats remain for this event.`, {
-            remaining,
-          })
-        : undefined);
+      overLimit() ?? (remaining < selection.quantity ? soldOut(selection.quantity, remaining) : undefined);
     return { refusal, amountCents: view.dearestAvailable() * selection.quantity, currency };
   }
   const foreign = selection.seatIds.filter((id) => !view.seats.has(id));
@@ -53,10 +48,6 @@ export function inspectSelection(view: EventSeats, selection: SeatSelection, cus
     amountCents += seat.priceCents;
     if (seat.status !== 'available') unavailable.push(id);
   }
-  const refusal =
-    overLimit() ??
-    (unavailable.length > 0
-      ? new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', { unavailable })
-      : undefined);
+  const refusal = overLimit() ?? (unavailable.length > 0 ? seatsUnavailable(unavailable) : undefined);
   return { refusal, amountCents, currency };
 }

@@ -26,8 +26,9 @@
 // Why raw SQL: Prisma cannot express per-row values through unnest, data-modifying
 // CTEs or a statement-level assertion; the body lives in PL/pgSQL functions so
 // that PostgreSQL plans it once per connection.
+
+import { LockUnavailableError } from '../../event-lock/errors.ts';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
-import { LockUnavailableError } from '../../lib/event-lock.ts';
 import { AppError } from '../errors.ts';
 
 /** Either the hold's epoch, or "take the next one if the event is at this version". */

@@ -1,6 +1,7 @@
 // Checks shared by every way of claiming seats (a hold, or a one-step purchase).
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { AppError } from '../errors.ts';
+import { notThisEvent, seatsUnavailable } from './refusals.ts';
 
 /** Ids are UUIDs: the same seat in another letter case is still the same seat. */
 export function distinctSeatIds(ids: string[]): string[] {
@@ -32,30 +33,5 @@ export async function refuse(
       missing.filter((id) => !knownIds.has(id)),
     );
   }
-  throw new AppError('SEAT_UNAVAILABLE', 'Some of the requested seats are held or sold.', {
-    unavailable: missing,
-  });
-}
-
-/** 400 naming each requested seat that is not one of the event's. */
-export function notThisEvent(seatIds: string[], foreign: string[]): AppError {
-  return new AppError('VALIDATION_FAILED', 'Some seats do not belong to this event.', {
-    errors: foreign.map((id) => ({
-      path: `body/seatIds/${seatIds.indexOf(id)}`,
-      message: `seat ${id} is not a seat of this event`,
-    })),
-  });
-}
-
-/**
- * 409 LIMIT_EXCEEDED for a customer who has `owned` of the event's tickets and
- * held seats, under a limit of `limit`: `remaining` is what they may still get.
- */
-export function limitExceeded(limit: number, owned: number): AppError {
-  const remaining = Math.max(0, limit - owned);
-  return new AppError(
-    'LIMIT_EXCEEDED',
-    `At most ${limit} tickets per customer for this event; you may get ${remaining} more.`,
-    { remaining, maxTicketsPerCustomer: limit },
-  );
+  throw seatsUnavailable(missing);
 }

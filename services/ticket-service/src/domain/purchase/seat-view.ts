@@ -18,21 +18,16 @@
 // order or active hold), loaded with the seats and carried by every change on the
 // feed, so it counts each customer's tickets and held seats: the per-customer
 // limit is decided from it under the lock, as exactly as the seats are.
-import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+//
+// This module is the view of one event; seat-rows.ts reads it, seat-views.ts
+// keeps the views of the busy events with their feed subscriptions.
+import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { SeatFeedMessage } from '../../lib/seat-feed.ts';
-import { notFound } from '../errors.ts';
 import type { SeatStatus } from './context.ts';
+import { loadSeatRows, type SeatRow } from './seat-rows.ts';
 
-export interface ViewSeat {
-  id: string;
-  section: string;
-  row: number;
-  number: number;
-  label: string;
-  priceCents: number;
-  status: SeatStatus;
-  /** The customer of the seat's order or active hold; null while it is available. */
-  owner: string | null;
+/** A seat as the view keeps it: as read (seat-rows.ts), with the last change applied. */
+export interface ViewSeat extends Omit<SeatRow, 'sectionPosition'> {
   /** Seat version of the last change applied to this seat. */
   version: number;
   /** Place in the order of preference (dearest first, then section in the layout's order, row, number). */
@@ -63,116 +58,8 @@ export interface EventSeats {
   distrust(): void;
 }
 
-export interface SeatViewSettings {
-  maxAgeMs: number;
-  gapMs: number;
-  /** Events kept in memory; the least recently used is dropped. */
-  capacity: number;
-}
-
-export const defaultSeatViewSettings: SeatViewSettings = { maxAgeMs: 5_000, gapMs: 1_000, capacity: 64 };
-
-type Subscribe = (eventId: string, listener: (m: SeatFeedMessage) => void) => () => void;
-
-interface Entry {
-  view: LiveView;
-  loading?: Promise<void>;
-}
-
-export interface SeatViews {
-  of(eventId: string): Promise<EventSeats>;
-  /** The event's view if this replica has one loaded, without waiting. */
-  current(eventId: string): EventSeats | undefined;
-  /** A change this replica itself committed: applied at once, before its echo from the feed. */
-  apply(message: SeatFeedMessage): void;
-  close(): void;
-}
-
-export function createSeatViews(
-  db: PrismaClient,
-  subscribe: Subscribe,
-  settings: SeatViewSettings = defaultSeatViewSettings,
-): SeatViews {
-  const entries = new Map<string, Entry>();
-  const firstLoads = new Map<string, Promise<LiveView>>();
-
-  async function load(eventId: string): Promise<LiveView> {
-    const view = new LiveView(eventId);
-    // Listen before reading, so that no change committed after the read is missed.
-    view.unsubscribe = subscribe(eventId, (m) => view.apply(m));
-    try {
-      await view.fill(db);
-    } catch (err) {
-      view.unsubscribe();
-      throw err;
-    }
-    return view;
-  }
-
-  function remember(eventId: string, entry: Entry) {
-    entries.delete(eventId);
-    entries.set(eventId, entry);
-    if (entries.size > settings.capacity) {
-      const [oldestId, oldest] = entries.entries().next().value as [string, Entry];
-      entries.delete(oldestId);
-      oldest.view.unsubscribe();
-    }
-  }
-
-  function refresh(eventId: string, entry: Entry): Promise<void> {
-    entry.loading = load(eventId)
-      .then((fresh) => {
-        // Dropped from memory meanwhile: the fresh view must not stay subscribed.
-        if (entries.get(eventId) !== entry) {
-          fresh.unsubscribe();
-          return;
-        }
-        const old = entry.view;
-        entry.view = fresh;
-        old.unsubscribe();
-      })
-      .catch(() => {})
-      .finally(() => {
-        entry.loading = undefined;
-      });
-    return entry.loading;
-  }
-
-  return {
-    async of(eventId) {
-      const entry = entries.get(eventId);
-      if (entry) {
-        remember(eventId, entry);
-        const staleness = entry.view.stale(settings);
-        if (staleness && !entry.loading) refresh(eventId, entry);
-        // Too old to answer from (a quiet spell): wait for the fresh copy. A gap
-        // or a distrusted view is refreshed while the current one serves.
-        if (staleness === 'age' && entry.loading) await entry.loading;
-        return entry.view;
-      }
-      let pending = firstLoads.get(eventId);
-      if (!pending) {
-        pending = load(eventId).finally(() => firstLoads.delete(eventId));
-        firstLoads.set(eventId, pending);
-      }
-      const view = await pending;
-      if (!entries.has(eventId)) remember(eventId, { view });
-      return (entries.get(eventId) as Entry).view;
-    },
-    current(eventId) {
-      return entries.get(eventId)?.view;
-    },
-    apply(message) {
-      entries.get(message.eventId)?.view.apply(message);
-    },
-    close() {
-      for (const entry of entries.values()) entry.view.unsubscribe();
-      entries.clear();
-    },
-  };
-}
-
-class LiveView implements EventSeats {
+/** One event's view: filled by one read, then moved on by every change on the feed. */
+export class LiveView implements EventSeats {
   currency = '';
   seats = new Map<string, ViewSeat>();
   unsubscribe: () => void = () => {};
@@ -201,63 +88,13 @@ class LiveView implements EventSeats {
   }
 
   async fill(db: PrismaClient) {
-    // One statement, so the seats are exactly at the version read with them. The
-    // seats come as one JSON text that JSON.parse reads natively: Prisma maps a
-    // raw result cell by cell, which for a hall of thousands of rows took tens of
-    // milliseconds — paid by the first buyers of an event. A seat's owner comes
-    // from its order (sold) or hold (held), both joined within the event.
-    const [event] = await db.$queryRaw<
-      { currency: string; seat_version: bigint; seats: string }[]
-    >(Prisma.sql`
-      SELECT e.currency, e.seat_version,
-             (SELECT coalesce(json_agg(json_build_array(s.id, s.section, s."row", s.number, s.label,
-                                                        s.price_cents, s.status::text,
-                                                        coalesce(o.user_id, h.user_id),
-                                                        s.section_position)), '[]')
-                FROM seats s
-                LEFT JOIN orders o ON s.status = 'sold' AND o.id = s.order_id AND o.event_id = e.id
-                LEFT JOIN holds h ON s.status = 'held' AND h.id = s.hold_id AND h.event_id = e.id
-               WHERE s.event_id = e.id)::text AS seats
-        FROM events e WHERE e.id = ${this.eventId}::uuid`);
-    if (!event) throw notFound('event');
-    const rows = (
-      JSON.parse(event.seats) as [
-        string,
-        string,
-        number,
-        number,
-        string,
-        number,
-        SeatStatus,
-        string | null,
-        number,
-      ][]
-    ).map(([id, section, row, number, label, priceCents, status, owner, sectionPosition]) => ({
-      id,
-      section,
-      row,
-      number,
-      label,
-      priceCents,
-      status,
-      owner: status === 'available' ? null : this.own(owner, 1),
-      sectionPosition,
-    }));
-    this.currency = event.currency;
-    this.loadedVersion = Number(event.seat_version);
+    const loaded = await loadSeatRows(db, this.eventId);
+    this.currency = loaded.currency;
+    this.loadedVersion = loaded.version;
     this.contiguous = this.loadedVersion;
-    rows.sort(
-      (a, b) =>
-        b.priceCents - a.priceCents ||
-        // Sections in the layout's order (the name only breaks ties of
-        // events created before the order was stored: all at position 0).
-        a.sectionPosition - b.sectionPosition ||
-        (a.section < b.section ? -1 : a.section > b.section ? 1 : 0) ||
-        a.row - b.row ||
-        a.number - b.number,
-    );
-    for (const row of rows) {
-      const seat = { ...row, version: this.loadedVersion, ord: this.ordered.length };
+    for (const row of loaded.seats) {
+      const owner = row.status === 'available' ? null : this.own(row.owner, 1);
+      const seat = { ...row, owner, version: this.loadedVersion, ord: this.ordered.length };
       this.seats.set(row.id, seat);
       this.ordered.push(seat);
       if (row.status === 'available') this.count(row.priceCents, 1);
@@ -305,7 +142,7 @@ class LiveView implements EventSeats {
     }
   }
 
-  stale(settings: SeatViewSettings): 'age' | 'gap' | undefined {
+  stale(settings: { maxAgeMs: number; gapMs: number }): 'age' | 'gap' | undefined {
     const now = performance.now();
     if (now - this.loadedAt > settings.maxAgeMs) return 'age';
     if (this.distrusted || this.overflowed) return 'gap';

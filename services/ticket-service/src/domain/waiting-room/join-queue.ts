@@ -5,12 +5,10 @@
 // Before the opening (salesStartAt) a joiner gets a random draw key and no slot:
 // the draw at the opening orders them all by it (admission-clock.ts). After it,
 // a joiner takes the next slot under the clock's lock: first come, first served.
-import type { Prisma } from '../../generated/prisma/client.ts';
+import type { Db } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { admissionGap, DRAW_TIMEOUT_MS, drawKey, lockClock, noWaitingRoom } from './admission-clock.ts';
 import type { WaitingRoomContext } from './context.ts';
-
-type Db = WaitingRoomContext['db'] | Prisma.TransactionClient;
 
 interface Entry {
   attempt: number;

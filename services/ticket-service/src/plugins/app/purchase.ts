@@ -8,18 +8,19 @@ import { createCaptureMarks } from '../../domain/payments/capture-marks.ts';
 import { sweepCaptures } from '../../domain/payments/capture-sweep.ts';
 import type { PaymentProvider } from '../../domain/payments/provider.ts';
 import { createTestPaymentProvider } from '../../domain/payments/test-provider.ts';
-import type { Faults, PurchaseContext } from '../../domain/purchase/context.ts';
+import type { PurchaseContext } from '../../domain/purchase/context.ts';
 import { expireHolds } from '../../domain/purchase/expire-holds.ts';
 import { createSaleWriter } from '../../domain/purchase/sale-writer.ts';
-import { createSeatViews, defaultSeatViewSettings } from '../../domain/purchase/seat-view.ts';
+import { createSeatViews, defaultSeatViewSettings } from '../../domain/purchase/seat-views.ts';
 import { createUsedKeys } from '../../domain/purchase/used-keys.ts';
+import type { Faults } from '../../event-lock/faults.ts';
 import { createSeatFeed, type SeatFeed } from '../../lib/seat-feed.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     purchase: PurchaseContext;
     seatFeed: SeatFeed;
-    /** Test hooks; nothing sets them in production. */
+    /** The fault hooks the app was given (AppOptions.faults); empty in production. */
     faults: Faults;
   }
 }
@@ -27,6 +28,8 @@ declare module 'fastify' {
 export interface PurchaseOptions {
   /** The payment provider; the built-in test provider when not given. */
   payments?: PaymentProvider;
+  /** Test hooks into the purchase path; none when not given. The same object becomes `app.faults`. */
+  faults?: Faults;
 }
 
 /**
@@ -69,7 +72,7 @@ function sweeper(
 export default fp<PurchaseOptions>(
   async (app, opts) => {
     const feed = createSeatFeed(app.redis, (err) => app.log.debug({ err }, 'seat feed error'));
-    const faults: Faults = {};
+    const faults: Faults = opts.faults ?? {};
     const seatViews = createSeatViews(app.db, (eventId, listener) => feed.subscribe(eventId, listener), {
       ...defaultSeatViewSettings,
       maxAgeMs: app.config.seatViewMaxAgeMs,
@@ -160,5 +163,5 @@ export default fp<PurchaseOptions>(
       await feed.close();
     });
   },
-  { name: 'purchase', dependencies: ['domain-context', 'redlock', 'redis', 'metrics'] },
+  { name: 'purchase', dependencies: ['domain-context', 'event-lock', 'redis', 'metrics'] },
 );

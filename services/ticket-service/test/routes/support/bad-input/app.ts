@@ -8,27 +8,24 @@ import { listenLocally } from '../../../support/routes.ts';
 export const API = '/api/v1';
 export const JSON_TYPE = { 'content-type': 'application/json' };
 
-interface BadInputSuite {
-  app: FastifyInstance;
-  /** The caller for admin routes, so that requests get past authorization. */
-  admin: TestUser;
-  /** The caller for customer routes (reads, holds and purchases). */
-  customer: TestUser;
-  /** Where the app really listens (with `listen`), for the event stream. */
-  baseUrl: string;
-}
-
-/** Filled in before the file's tests run; one app per test file. */
-export const suite = {} as BadInputSuite;
+// Set by useBadInputApp before the file's tests run (one app per test file); importers
+// see the current values through the live bindings.
+export let app: FastifyInstance;
+/** The caller for admin routes, so that requests get past authorization. */
+export let admin: TestUser;
+/** The caller for customer routes (reads, holds and purchases). */
+export let customer: TestUser;
+/** Where the app really listens (with `listen`), for the event stream. */
+export let baseUrl: string;
 
 export function useBadInputApp({ listen = false } = {}): void {
   beforeAll(async () => {
-    suite.app = await buildTestApp();
-    suite.admin = await createAdmin(suite.app);
-    suite.customer = await signup(suite.app, 'bad-input');
-    if (listen) suite.baseUrl = await listenLocally(suite.app);
+    app = await buildTestApp();
+    admin = await createAdmin(app);
+    customer = await signup(app, 'bad-input');
+    if (listen) baseUrl = await listenLocally(app);
   });
   afterAll(async () => {
-    await suite.app?.close();
+    await app?.close();
   });
 }
