@@ -7,7 +7,10 @@
 //   I3 nothing is stored for a failed attempt, nor for a key nobody sent
 //   I4 the seat map shown equals the stored tickets; totals add up
 //   I5 all ok answers for one key name the same order; one stored order per key
-import type pg from 'pg';
+import { readHistory } from './checker/history.ts';
+import { checkStoredOrders } from './checker/orders.ts';
+import type { Queryable } from './checker/pages.ts';
+import { checkCapacity, checkSeatsShown } from './checker/seats.ts';
 
 export type Outcome = 'ok' | 'fail' | 'info';
 
@@ -33,6 +36,9 @@ export interface Violation {
   detail: string;
 }
 
+/** Records a violation (its detail kept up to MAX_VIOLATION_DETAILS). */
+export type Add = (invariant: Violation['invariant'], detail: string) => void;
+
 export interface CheckReport {
   valid: boolean;
   attempted: number;
@@ -45,28 +51,10 @@ export interface CheckReport {
   violations: Violation[];
 }
 
-interface StoredOrder {
-  id: string;
-  event_id: string;
-  user_id: string;
-  key: string | null;
-  seat_ids: string[];
-  total_cents: number;
-}
-
-type Queryable = Pick<pg.Pool, 'query'>;
-
 /** Rows per keyset page of stored orders and seats. */
 export const CHECK_PAGE_SIZE = 5000;
 /** Violations kept with their detail; beyond, they are only counted (`omittedViolations`). */
 export const MAX_VIOLATION_DETAILS = 1000;
-
-// One small bit mask per attempted key (userId:key) instead of the attempts themselves.
-const OK = 1;
-const FAIL = 2;
-const INFO = 4;
-const SENT = 8;
-const bit = (o: Outcome) => (o === 'ok' ? OK : o === 'fail' ? FAIL : INFO);
 
 /**
  * An attempt, or (sentOnly) the mere fact that a key was sent: a key with nothing but
@@ -92,181 +80,25 @@ export async function checkInvariants(
   const { eventIds } = input;
   const violations: Violation[] = [];
   let omitted = 0;
-  const add = (invariant: Violation['invariant'], detail: string) => {
+  const add: Add = (invariant, detail) => {
     if (violations.length < MAX_VIOLATION_DETAILS) violations.push({ invariant, detail });
     else omitted++;
   };
 
-  // The history, once.
-  const outcomes = new Map<string, number>();
-  const answeredSeat = new Map<string, string>();
-  /** Acknowledged orders: the key and, per ok answer, its seats (sorted, joined; null: not answered). */
-  const acknowledged = new Map<string, { key: string; seats: (string | null)[] }>();
-  const okOrderOfKey = new Map<string, string>();
-  const moreOrdersOfKey = new Map<string, Set<string>>();
-  let ok = 0;
-  let failed = 0;
-  let indeterminate = 0;
-  let oversold = 0;
-  for await (const a of input.history) {
-    const k = `${a.userId}:${a.key}`;
-    if (a.sentOnly) {
-      outcomes.set(k, (outcomes.get(k) ?? 0) | SENT);
-      continue;
-    }
-    outcomes.set(k, (outcomes.get(k) ?? 0) | bit(a.outcome));
-    if (a.outcome === 'fail') failed++;
-    if (a.outcome === 'info') indeterminate++;
-    if (a.outcome !== 'ok') continue;
-    ok++;
-    if (!a.orderId) continue;
-    // I1 from the answers.
-    for (const seat of a.seatIds ?? []) {
-      const other = answeredSeat.get(seat);
-      if (other && other !== a.orderId) {
-        add('I1', `seat ${seat} was answered as sold by orders ${other} and ${a.orderId}`);
-        oversold++;
-      }
-      answeredSeat.set(seat, a.orderId);
-    }
-    const entry = acknowledged.get(a.orderId) ?? { key: a.key, seats: [] };
-    entry.seats.push(a.seatIds ? [...a.seatIds].sort().join() : null);
-    acknowledged.set(a.orderId, entry);
-    // I5 bookkeeping.
-    const first = okOrderOfKey.get(k);
-    if (first === undefined) okOrderOfKey.set(k, a.orderId);
-    else if (first !== a.orderId)
-      moreOrdersOfKey.set(k, (moreOrdersOfKey.get(k) ?? new Set([first])).add(a.orderId));
-  }
-  // Keys that were sent but never answered: one indeterminate attempt each (attemptsOf).
-  for (const [k, mask] of outcomes) {
-    if (mask === SENT) {
-      outcomes.set(k, SENT | INFO);
-      indeterminate++;
-    }
-  }
-  answeredSeat.clear();
-
-  // I1: from the database.
-  const doubleTickets = await db.query<{ seat_id: string; n: number }>(
-    `SELECT seat_id, count(*)::int AS n FROM tickets WHERE event_id = ANY($1::uuid[]) GROUP BY seat_id HAVING count(*) > 1`,
-    [eventIds],
-  );
-  for (const r of doubleTickets.rows) add('I1', `seat ${r.seat_id} has ${r.n} tickets`);
-  oversold += doubleTickets.rows.length;
-  const capacity = await db.query<{ event_id: string; seat_count: number; tickets: number }>(
-    `SELECT e.id AS event_id, e.seat_count, (SELECT count(*)::int FROM tickets t WHERE t.event_id = e.id) AS tickets
-       FROM events e WHERE e.id = ANY($1::uuid[])`,
-    [eventIds],
-  );
-  for (const c of capacity.rows) {
-    if (c.tickets > c.seat_count) {
-      add('I1', `event ${c.event_id} has ${c.tickets} tickets for ${c.seat_count} seats`);
-      oversold += c.tickets - c.seat_count;
-    }
-  }
-
-  // I2 and I3, over the stored orders in keyset pages (by id).
-  let lost = 0;
-  let phantom = 0;
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const page = (
-      await db.query<StoredOrder>(
-        `SELECT o.id, o.event_id, o.user_id, o.total_cents, r.key,
-                coalesce(array_agg(t.seat_id::text ORDER BY t.seat_id) FILTER (WHERE t.seat_id IS NOT NULL), '{}') AS seat_ids
-           FROM (SELECT * FROM orders WHERE event_id = ANY($1::uuid[]) AND id > $2::uuid ORDER BY id LIMIT $3) o
-           LEFT JOIN tickets t ON t.order_id = o.id
-           LEFT JOIN idempotency_records r ON r.order_id = o.id AND r.user_id = o.user_id
-          GROUP BY o.id, o.event_id, o.user_id, o.total_cents, r.key
-          ORDER BY o.id`,
-        [eventIds, after, CHECK_PAGE_SIZE],
-      )
-    ).rows;
-    for (const o of page) {
-      const answered = acknowledged.get(o.id);
-      if (answered) {
-        const storedSeats = [...o.seat_ids].sort().join();
-        for (const seats of answered.seats) {
-          if (seats !== null && seats !== storedSeats) {
-            add('I2', `order ${o.id} was answered with other seats than it stores`);
-            lost++;
-          }
-        }
-        acknowledged.delete(o.id);
-      }
-      const mask = o.key ? outcomes.get(`${o.user_id}:${o.key}`) : undefined;
-      if (!mask) {
-        add('I3', `order ${o.id} is stored but no attempt sent its key`);
-        phantom++;
-      } else if (!(mask & (OK | INFO))) {
-        add('I3', `order ${o.id} is stored although its attempt (key ${o.key}) was answered as failed`);
-        phantom++;
-      }
-    }
-    const last = page.at(-1);
-    if (!last || page.length < CHECK_PAGE_SIZE) break;
-    after = last.id;
-  }
-  // What is left was acknowledged and never met among the stored orders.
-  for (const [orderId, a] of acknowledged) {
-    for (const _ of a.seats) {
-      add('I2', `order ${orderId} (key ${a.key}) was acknowledged but is not stored`);
-      lost++;
-    }
-  }
-  acknowledged.clear();
-
-  // I4: what is shown equals what is stored, over the seats in keyset pages.
-  const shown = new Map<string, { eventId: string; status: string }>();
-  for (const map of input.seatMaps ?? [])
-    for (const seat of map.seats) shown.set(seat.id, { eventId: map.eventId, status: seat.status });
-  let afterSeat = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const page = (
-      await db.query<{ event_id: string; id: string; status: string; has_ticket: boolean }>(
-        `SELECT s.event_id, s.id, s.status::text,
-                EXISTS (SELECT 1 FROM tickets t WHERE t.seat_id = s.id AND t.event_id = s.event_id) AS has_ticket
-           FROM seats s WHERE s.event_id = ANY($1::uuid[]) AND s.id > $2::uuid ORDER BY s.id LIMIT $3`,
-        [eventIds, afterSeat, CHECK_PAGE_SIZE],
-      )
-    ).rows;
-    for (const s of page) {
-      if ((s.status === 'sold') !== s.has_ticket) {
-        add('I4', `seat ${s.id} is ${s.status} but ${s.has_ticket ? 'has' : 'has no'} ticket`);
-      }
-      const view = shown.get(s.id);
-      if (view) {
-        if (view.status !== s.status)
-          add('I4', `seat map of ${view.eventId} shows ${s.id} ${view.status}, stored ${s.status}`);
-        shown.delete(s.id);
-      }
-    }
-    const last = page.at(-1);
-    if (!last || page.length < CHECK_PAGE_SIZE) break;
-    afterSeat = last.id;
-  }
-  for (const [id, view] of shown)
-    add('I4', `seat map of ${view.eventId} shows ${id} ${view.status}, stored undefined`);
-  const totals = await db.query<{ id: string; total_cents: number; ticket_sum: number }>(
-    `SELECT o.id, o.total_cents, coalesce(sum(t.price_cents), 0)::int AS ticket_sum
-       FROM orders o LEFT JOIN tickets t ON t.order_id = o.id
-      WHERE o.event_id = ANY($1::uuid[]) GROUP BY o.id HAVING o.total_cents <> coalesce(sum(t.price_cents), 0)`,
-    [eventIds],
-  );
-  for (const t of totals.rows)
-    add('I4', `order ${t.id} totals ${t.total_cents} but its tickets sum to ${t.ticket_sum}`);
-
+  const history = await readHistory(input.history, add);
+  const oversold = history.oversold + (await checkCapacity(db, eventIds, add));
+  const { lost, phantom } = await checkStoredOrders(db, eventIds, CHECK_PAGE_SIZE, history, add);
+  await checkSeatsShown(db, eventIds, CHECK_PAGE_SIZE, input.seatMaps ?? [], add);
   // I5: one order per key.
-  for (const [k, ids] of moreOrdersOfKey)
+  for (const [k, ids] of history.moreOrdersOfKey)
     add('I5', `key ${k} was answered with ${ids.size} different orders`);
 
   return {
     valid: violations.length === 0 && omitted === 0,
-    attempted: outcomes.size,
-    ok,
-    failed,
-    indeterminate,
+    attempted: history.outcomes.size,
+    ok: history.ok,
+    failed: history.failed,
+    indeterminate: history.indeterminate,
     oversold,
     lost,
     phantom,

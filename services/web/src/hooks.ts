@@ -106,3 +106,29 @@ export function useTitle(title: string | undefined): void {
     document.title = title ? `${title} · Tickets` : 'Tickets';
   }, [title]);
 }
+
+export interface Action {
+  busy: boolean;
+  error: unknown;
+  setError: (error: unknown) => void;
+  /** Runs `work` with `busy` set; what it throws becomes `error` (cleared when it starts). */
+  run: (work: () => Promise<void>) => Promise<void>;
+}
+
+/** The busy flag and the error of a form's (or a button's) one request at a time. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}

@@ -2,6 +2,7 @@
 import type { ButtonHTMLAttributes, ComponentChildren, InputHTMLAttributes } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { explain } from '../api/problems.ts';
+import { useAction } from '../hooks.ts';
 
 /** An error from the API (or the network) in plain words. */
 export function ErrorBox({
@@ -88,6 +89,19 @@ export function Field({ label, id, hint, onValue, ...input }: InputProps) {
   );
 }
 
+/** A required field for a whole number (a count, a limit), with the numeric keypad on phones. */
+export function WholeNumberField(props: {
+  label: string;
+  id: string;
+  min: number;
+  max: number;
+  hint?: ComponentChildren;
+  value: string;
+  onValue: (value: string) => void;
+}) {
+  return <Field type="number" inputMode="numeric" required {...props} />;
+}
+
 export function SubmitButton({
   busy,
   busyLabel,
@@ -98,6 +112,19 @@ export function SubmitButton({
     <button type="submit" class="primary" disabled={busy} aria-busy={busy} {...rest}>
       {busy ? busyLabel : children}
     </button>
+  );
+}
+
+/** A button that loads the next page of a list; why it failed shows above it. */
+export function MoreButton({ label, load }: { label: string; load: () => Promise<void> }) {
+  const action = useAction();
+  return (
+    <>
+      <ErrorBox error={action.error} />
+      <button type="button" disabled={action.busy} onClick={() => action.run(load)}>
+        {action.busy ? 'Loading…' : label}
+      </button>
+    </>
   );
 }
 

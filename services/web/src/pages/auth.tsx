@@ -1,74 +1,66 @@
 // Sign up, log in, change password.
-import { MAX_LENGTH, MIN_PASSWORD_LENGTH } from '@tickets/contract/limits';
+import { MAX_LENGTH } from '@tickets/contract/limits';
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { changePassword, login, signup } from '../api/endpoints.ts';
+import type { AuthResult } from '../api/types.ts';
+import { EmailField, NewPasswordField, PasswordField } from '../components/account-fields.tsx';
 import { ErrorBox, Field, Notice, PageHeader, SubmitButton } from '../components/ui.tsx';
-import { useTitle } from '../hooks.ts';
+import { useAction, useTitle } from '../hooks.ts';
 import { Link, navigate, safeNext, useLocation } from '../router.tsx';
 import { session, useSession } from '../session.ts';
 
-function useForm() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, setError, run };
+/** Where to go once logged in (a path on this site only). */
+const useNext = () => safeNext(useLocation().query.get('next'));
+
+/** A form that starts a session with what `start` returns, then goes on to `next`. */
+function SessionForm(props: {
+  next: string;
+  start: () => Promise<AuthResult>;
+  label: string;
+  busyLabel: string;
+  children: ComponentChildren;
+}) {
+  const form = useAction();
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void form.run(async () => {
+          session.start(await props.start());
+          navigate(props.next, { replace: true });
+        });
+      }}
+    >
+      {props.children}
+      <ErrorBox error={form.error} />
+      <SubmitButton busy={form.busy} busyLabel={props.busyLabel}>
+        {props.label}
+      </SubmitButton>
+    </form>
+  );
 }
 
 export function LoginPage() {
   useTitle('Log in');
-  const { query } = useLocation();
-  const next = safeNext(query.get('next'));
+  const next = useNext();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [ended] = useState(() => session.takeEndReason());
-  const form = useForm();
 
   return (
     <div class="narrow">
       <PageHeader title="Log in" />
       {ended === 'expired' && <Notice kind="warning">Your session has ended. Please log in again.</Notice>}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.run(async () => {
-            session.start(await login({ email: email.trim(), password }));
-            navigate(next, { replace: true });
-          });
-        }}
+      <SessionForm
+        next={next}
+        start={() => login({ email: email.trim(), password })}
+        label="Log in"
+        busyLabel="Logging in…"
       >
-        <Field
-          label="Email"
-          id="email"
-          type="email"
-          autocomplete="email"
-          required
-          value={email}
-          onValue={setEmail}
-        />
-        <Field
-          label="Password"
-          id="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password}
-          onValue={setPassword}
-        />
-        <ErrorBox error={form.error} />
-        <SubmitButton busy={form.busy} busyLabel="Logging in…">
-          Log in
-        </SubmitButton>
-      </form>
+        <EmailField value={email} onValue={setEmail} />
+        <PasswordField label="Password" id="password" value={password} onValue={setPassword} />
+      </SessionForm>
       <p>
         New here?{' '}
         <Link href={`/signup${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>
@@ -81,24 +73,19 @@ export function LoginPage() {
 
 export function SignupPage() {
   useTitle('Sign up');
-  const { query } = useLocation();
-  const next = safeNext(query.get('next'));
+  const next = useNext();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const form = useForm();
 
   return (
     <div class="narrow">
       <PageHeader title="Create an account" />
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.run(async () => {
-            session.start(await signup({ name: name.trim(), email: email.trim(), password }));
-            navigate(next, { replace: true });
-          });
-        }}
+      <SessionForm
+        next={next}
+        start={() => signup({ name: name.trim(), email: email.trim(), password })}
+        label="Sign up"
+        busyLabel="Creating your account…"
       >
         <Field
           label="Name"
@@ -109,32 +96,9 @@ export function SignupPage() {
           value={name}
           onValue={setName}
         />
-        <Field
-          label="Email"
-          id="email"
-          type="email"
-          autocomplete="email"
-          required
-          value={email}
-          onValue={setEmail}
-        />
-        <Field
-          label="Password"
-          id="password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minLength={MIN_PASSWORD_LENGTH}
-          maxLength={MAX_LENGTH.password}
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-          value={password}
-          onValue={setPassword}
-        />
-        <ErrorBox error={form.error} />
-        <SubmitButton busy={form.busy} busyLabel="Creating your account…">
-          Sign up
-        </SubmitButton>
-      </form>
+        <EmailField value={email} onValue={setEmail} />
+        <NewPasswordField label="Password" id="password" value={password} onValue={setPassword} />
+      </SessionForm>
       <p>
         Already have an account? <Link href={`/login?next=${encodeURIComponent(next)}`}>Log in</Link>
       </p>
@@ -149,7 +113,7 @@ export function AccountPage() {
   const [newPassword, setNew] = useState('');
   const [confirm, setConfirm] = useState('');
   const [done, setDone] = useState(false);
-  const form = useForm();
+  const form = useAction();
   if (!current) return null;
   const { user } = current;
 
@@ -190,27 +154,13 @@ export function AccountPage() {
           });
         }}
       >
-        <Field
+        <PasswordField
           label="Current password"
           id="current-password"
-          type="password"
-          autocomplete="current-password"
-          required
           value={currentPassword}
           onValue={setCurrent}
         />
-        <Field
-          label="New password"
-          id="new-password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minLength={MIN_PASSWORD_LENGTH}
-          maxLength={MAX_LENGTH.password}
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-          value={newPassword}
-          onValue={setNew}
-        />
+        <NewPasswordField label="New password" id="new-password" value={newPassword} onValue={setNew} />
         <Field
           label="Repeat the new password"
           id="confirm-password"

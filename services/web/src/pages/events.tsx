@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { listEvents } from '../api/endpoints.ts';
 import type { TicketEvent } from '../api/types.ts';
 import { clock } from '../clock.ts';
-import { ErrorBox, Loading, PageHeader } from '../components/ui.tsx';
+import { ErrorBox, Loading, MoreButton, PageHeader } from '../components/ui.tsx';
 import { dateTime, priceRange } from '../format.ts';
 import { useAsync, useTitle } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -13,8 +13,6 @@ export function EventsPage() {
   const first = useAsync((signal) => listEvents(undefined, signal), []);
   const [more, setMore] = useState<TicketEvent[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [moreError, setMoreError] = useState<unknown>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
 
   const next = cursor === undefined ? first.data?.nextCursor : cursor;
   const events = [...(first.data?.items ?? []), ...more];
@@ -36,27 +34,15 @@ export function EventsPage() {
           </li>
         ))}
       </ul>
-      <ErrorBox error={moreError} />
       {next && (
-        <button
-          type="button"
-          disabled={loadingMore}
-          onClick={async () => {
-            setLoadingMore(true);
-            setMoreError(null);
-            try {
-              const page = await listEvents(next);
-              setMore((m) => [...m, ...page.items]);
-              setCursor(page.nextCursor);
-            } catch (err) {
-              setMoreError(err);
-            } finally {
-              setLoadingMore(false);
-            }
+        <MoreButton
+          label="Show more events"
+          load={async () => {
+            const page = await listEvents(next);
+            setMore((m) => [...m, ...page.items]);
+            setCursor(page.nextCursor);
           }}
-        >
-          {loadingMore ? 'Loading…' : 'Show more events'}
-        </button>
+        />
       )}
     </div>
   );

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { auditLog } from '../../api/endpoints.ts';
 import type { AuditEntry } from '../../api/types.ts';
-import { ErrorBox, Loading, PageHeader } from '../../components/ui.tsx';
+import { ErrorBox, Loading, MoreButton, PageHeader } from '../../components/ui.tsx';
 import { time } from '../../format.ts';
 import { usePoll, useTitle } from '../../hooks.ts';
 import { AuditTable } from './audit-table.tsx';
@@ -34,8 +34,6 @@ export function AuditPage() {
   const [items, setItems] = useState<AuditEntry[]>([]);
   const [older, setOlder] = useState<string | null | undefined>(undefined);
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
-  const [olderError, setOlderError] = useState<unknown>(null);
-  const [loadingOlder, setLoadingOlder] = useState(false);
   const first = useRef(true);
   const shown = useRef<AuditEntry[]>([]);
   const show = (next: AuditEntry[]) => {
@@ -71,28 +69,16 @@ export function AuditPage() {
       <ErrorBox error={newest.error} />
       {newest.data && items.length === 0 && <p>Nothing has happened yet.</p>}
       {items.length > 0 && <AuditTable items={items} fresh={fresh} />}
-      <ErrorBox error={olderError} />
       {older && (
-        <button
-          type="button"
-          disabled={loadingOlder}
-          onClick={async () => {
-            setLoadingOlder(true);
-            setOlderError(null);
-            try {
-              const page = await auditLog({ limit: PAGE, before: older });
-              const known = new Set(shown.current.map((e) => e.id));
-              show([...shown.current, ...page.items.filter((e) => !known.has(e.id))]);
-              setOlder(page.nextBefore);
-            } catch (err) {
-              setOlderError(err);
-            } finally {
-              setLoadingOlder(false);
-            }
+        <MoreButton
+          label="Show older entries"
+          load={async () => {
+            const page = await auditLog({ limit: PAGE, before: older });
+            const known = new Set(shown.current.map((e) => e.id));
+            show([...shown.current, ...page.items.filter((e) => !known.has(e.id))]);
+            setOlder(page.nextBefore);
           }}
-        >
-          {loadingOlder ? 'Loading…' : 'Show older entries'}
-        </button>
+        />
       )}
     </div>
   );

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { adminEvents, auditLog, setEventStatus } from '../../api/endpoints.ts';
 import type { AdminEvent } from '../../api/types.ts';
+import { num, TableHead } from '../../components/table-head.tsx';
 import { ErrorBox, Loading, Notice, PageHeader } from '../../components/ui.tsx';
 import { flash } from '../../flash.ts';
 import { dateTime, money, time } from '../../format.ts';
@@ -61,6 +62,17 @@ function totalsByCurrency(events: AdminEvent[]): [string, number][] {
   return [...totals.entries()];
 }
 
+const COLUMNS = [
+  'Event',
+  'Sales',
+  num('Sold'),
+  num('Held'),
+  num('Available'),
+  num('Orders'),
+  num('Revenue'),
+  { label: <span class="sr-only">Actions</span> },
+];
+
 function EventsTable({ events, onChanged }: { events: AdminEvent[]; onChanged: () => void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -85,30 +97,7 @@ function EventsTable({ events, onChanged }: { events: AdminEvent[]; onChanged: (
       <div class="table-wrap">
         <table class="sales">
           <caption class="sr-only">Events and their sales</caption>
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Sales</th>
-              <th scope="col" class="num">
-                Sold
-              </th>
-              <th scope="col" class="num">
-                Held
-              </th>
-              <th scope="col" class="num">
-                Available
-              </th>
-              <th scope="col" class="num">
-                Orders
-              </th>
-              <th scope="col" class="num">
-                Revenue
-              </th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={COLUMNS} />
           <tbody>
             {events.map((e) => (
               <tr key={e.id} data-event-id={e.id}>

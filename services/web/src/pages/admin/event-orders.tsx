@@ -1,11 +1,11 @@
 // The orders of one event, with the buyers, and its sales totals (both live).
-import { useState } from 'preact/hooks';
 import { ApiError } from '../../api/client.ts';
 import { adminEvents, cancelOrder, eventOrders } from '../../api/endpoints.ts';
 import type { AdminOrder } from '../../api/types.ts';
+import { num, TableHead } from '../../components/table-head.tsx';
 import { ErrorBox, Loading, PageHeader } from '../../components/ui.tsx';
 import { dateTime, money, shortId, time } from '../../format.ts';
-import { usePoll, useTitle } from '../../hooks.ts';
+import { useAction, usePoll, useTitle } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
 import { SALES_REFRESH_MS } from './dashboard.tsx';
 import { DownloadCsvButton } from './download-csv.tsx';
@@ -68,18 +68,7 @@ export function EventOrdersPage({ id }: { id: string }) {
         <div class="table-wrap">
           <table class="orders">
             <caption class="sr-only">Orders, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Buyer</th>
-                <th scope="col">Seats</th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-                <th scope="col">Order</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Time', 'Buyer', 'Seats', num('Total'), 'Order', 'Status']} />
             <tbody>
               {orders.data.items.map((o) => (
                 <tr key={o.id}>
@@ -115,8 +104,7 @@ const notFound = new ApiError(404, 'NOT_FOUND', 'There is no such event.');
 
 /** The order's status, and for a confirmed one a button that cancels it (after a confirmation). */
 function CancelCell({ order, onDone }: { order: AdminOrder; onDone: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   if (order.status === 'cancelled') return <span class="badge badge-cancelled">Cancelled</span>;
   const cancel = async () => {
     if (
@@ -126,16 +114,10 @@ function CancelCell({ order, onDone }: { order: AdminOrder; onDone: () => void }
     ) {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await cancelOrder(order.id);
       onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <>

@@ -1,10 +1,11 @@
 // Adding an admin (or a customer) account.
-import { MAX_LENGTH, MIN_PASSWORD_LENGTH } from '@tickets/contract/limits';
+import { MAX_LENGTH } from '@tickets/contract/limits';
 import { useState } from 'preact/hooks';
 import { createUser } from '../../api/endpoints.ts';
 import type { Role } from '../../api/types.ts';
+import { EmailField, NewPasswordField } from '../../components/account-fields.tsx';
 import { ErrorBox, Field, Notice, PageHeader, SubmitButton } from '../../components/ui.tsx';
-import { useTitle } from '../../hooks.ts';
+import { useAction, useTitle } from '../../hooks.ts';
 import { AdminNav } from './nav.tsx';
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -13,14 +14,19 @@ const ROLE_NAMES: Record<Role, string> = {
   customer: 'a customer',
 };
 
+const ROLES: [Role, string][] = [
+  ['admin', 'Admin'],
+  ['staff', 'Door staff (check-in only)'],
+  ['customer', 'Customer'],
+];
+
 export function UsersPage() {
   useTitle('Add a user');
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('admin');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const form = useAction();
   const [added, setAdded] = useState<string | null>(null);
 
   return (
@@ -34,12 +40,10 @@ export function UsersPage() {
         </p>
         {added && <Notice kind="success">{added}</Notice>}
         <form
-          onSubmit={async (e) => {
+          onSubmit={(e) => {
             e.preventDefault();
-            setBusy(true);
-            setError(null);
             setAdded(null);
-            try {
+            void form.run(async () => {
               const user = await createUser({ name: name.trim(), email: email.trim(), password, role });
               setAdded(
                 `${user.email} can now log in as ${ROLE_NAMES[user.role]}. Give them the password; they can change it under Account.`,
@@ -47,70 +51,29 @@ export function UsersPage() {
               setName('');
               setEmail('');
               setPassword('');
-            } catch (err) {
-              setError(err);
-            } finally {
-              setBusy(false);
-            }
+            });
           }}
         >
           <Field label="Name" id="name" required maxLength={MAX_LENGTH.name} value={name} onValue={setName} />
-          <Field
-            label="Email"
-            id="email"
-            type="email"
-            required
-            autocomplete="off"
-            value={email}
-            onValue={setEmail}
-          />
-          <Field
-            label="Initial password"
-            id="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minLength={MIN_PASSWORD_LENGTH}
-            maxLength={MAX_LENGTH.password}
-            hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-            value={password}
-            onValue={setPassword}
-          />
+          <EmailField autocomplete="off" value={email} onValue={setEmail} />
+          <NewPasswordField label="Initial password" id="password" value={password} onValue={setPassword} />
           <fieldset class="radios">
             <legend>Role</legend>
-            <label>
-              <input
-                type="radio"
-                name="role"
-                value="admin"
-                checked={role === 'admin'}
-                onChange={() => setRole('admin')}
-              />
-              Admin
-            </label>
-            <label>
-              <input
-                type="radio"
-                name="role"
-                value="staff"
-                checked={role === 'staff'}
-                onChange={() => setRole('staff')}
-              />
-              Door staff (check-in only)
-            </label>
-            <label>
-              <input
-                type="radio"
-                name="role"
-                value="customer"
-                checked={role === 'customer'}
-                onChange={() => setRole('customer')}
-              />
-              Customer
-            </label>
+            {ROLES.map(([value, text]) => (
+              <label key={value}>
+                <input
+                  type="radio"
+                  name="role"
+                  value={value}
+                  checked={role === value}
+                  onChange={() => setRole(value)}
+                />
+                {text}
+              </label>
+            ))}
           </fieldset>
-          <ErrorBox error={error} />
-          <SubmitButton busy={busy} busyLabel="Adding…">
+          <ErrorBox error={form.error} />
+          <SubmitButton busy={form.busy} busyLabel="Adding…">
             Add user
           </SubmitButton>
         </form>

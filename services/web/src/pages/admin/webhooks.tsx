@@ -3,9 +3,10 @@
 import { useState } from 'preact/hooks';
 import { createWebhook, deleteWebhook, listWebhooks, webhookDeliveries } from '../../api/endpoints.ts';
 import type { CreatedWebhook, WebhookEventName } from '../../api/types.ts';
+import { num, TableHead } from '../../components/table-head.tsx';
 import { ErrorBox, Field, Loading, Notice, PageHeader, SubmitButton } from '../../components/ui.tsx';
 import { dateTime } from '../../format.ts';
-import { usePoll, useTitle } from '../../hooks.ts';
+import { useAction, usePoll, useTitle } from '../../hooks.ts';
 import { AdminNav } from './nav.tsx';
 
 const EVENTS: [WebhookEventName, string][] = [
@@ -21,8 +22,7 @@ export function WebhooksPage() {
   const hooks = usePoll((signal) => listWebhooks(signal), REFRESH_MS, []);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<WebhookEventName[]>(EVENTS.map(([e]) => e));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const form = useAction();
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
   const [open, setOpen] = useState<string | null>(null);
 
@@ -42,20 +42,14 @@ export function WebhooksPage() {
       )}
       <form
         class="narrow"
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
-          setBusy(true);
-          setError(null);
           setCreated(null);
-          try {
+          void form.run(async () => {
             setCreated(await createWebhook({ url: url.trim(), events }));
             setUrl('');
             hooks.reload();
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
+          });
         }}
       >
         <Field
@@ -84,8 +78,8 @@ export function WebhooksPage() {
             </label>
           ))}
         </fieldset>
-        <ErrorBox error={error} />
-        <SubmitButton busy={busy} busyLabel="Adding…" disabled={events.length === 0}>
+        <ErrorBox error={form.error} />
+        <SubmitButton busy={form.busy} busyLabel="Adding…" disabled={events.length === 0}>
           Add endpoint
         </SubmitButton>
       </form>
@@ -97,19 +91,7 @@ export function WebhooksPage() {
         <div class="table-wrap">
           <table class="webhooks">
             <caption class="sr-only">Webhook endpoints</caption>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col" class="num">
-                  Pending
-                </th>
-                <th scope="col" class="num">
-                  Failed
-                </th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
+            <TableHead columns={['URL', 'Events', num('Pending'), num('Failed'), 'Actions']} />
             <tbody>
               {hooks.data.items.map((h) => (
                 <tr key={h.id}>
@@ -136,7 +118,7 @@ export function WebhooksPage() {
                           await deleteWebhook(h.id);
                           if (open === h.id) setOpen(null);
                         } catch (err) {
-                          setError(err);
+                          form.setError(err);
                         }
                         hooks.reload();
                       }}
@@ -166,17 +148,7 @@ function Deliveries({ id }: { id: string }) {
       {deliveries.data && deliveries.data.items.length > 0 && (
         <div class="table-wrap">
           <table class="deliveries">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="num">
-                  Attempts
-                </th>
-                <th scope="col">Last attempt</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Time', 'Event', 'Status', num('Attempts'), 'Last attempt']} />
             <tbody>
               {deliveries.data.items.map((d) => {
                 const last = d.attemptLog[d.attemptLog.length - 1];
