@@ -32,7 +32,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       REFUND_SWEEP_INTERVAL_MS: '3600000',
       WEBHOOK_SEND_INTERVAL_MS: '3600000',
       // Every test comes from one address and many buy as one user; the rate
-      // limits are tested with their own settings (rate-limits.test.ts).
+      // limits are tested with their own settings (services/ticket-service/test/rate-limits/).
       TICKETS_RATE_LIMIT_FACTOR: TEST_RATE_LIMIT_FACTOR,
       // The fixed test secret above is weak on purpose (secrets are tested in config.test.ts).
       TICKETS_ALLOW_WEAK_SECRETS: '1',

@@ -35,7 +35,7 @@ async function createEventOn(url: string, adminToken: string) {
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify(
       eventBody({
-        // Few buyers race for every seat: not limited per customer here (buyer-limits.test.ts).
+        // Few buyers race for every seat: not limited per customer here (buyer-limits/).
         maxTicketsPerCustomer: 100,
         layout: {
           sections: [

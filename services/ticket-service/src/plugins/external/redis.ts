@@ -31,11 +31,10 @@ export function createRedisClients(urls: string[], commandTimeoutMs = 500): Redi
         // (not writable: no offline queue) while it reconnects, instead of each
         // waiting out the timeout: a contended lock decides among the others.
         socketTimeout: commandTimeoutMs,
-        // Commands issued while the previous batch to this node is on its way
-        // (a rate-limit check per order request, a seat change per round, lock
-        // commands) go out together in one write: on a busy replica, a socket
-        // write that wakes Redis costs more CPU than the command itself.
-        enableAutoPipelining: true,
+        // Not auto-pipelined (enableAutoPipelining), although it would save socket
+        // writes on a busy replica: with it, ioredis 6 throws "results[i] is not
+        // iterable" outside any promise (buyer-limits/concurrency.test.ts shows it
+        // every run), which would end the process.
       }),
   );
 }
