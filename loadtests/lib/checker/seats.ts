@@ -4,17 +4,23 @@
 import type { Add, SeatMapView } from '../checker.ts';
 import { keysetPages, type Queryable } from './pages.ts';
 
+// Tickets count while they are live (not cancelled): a cancelled order's tickets
+// stay in the table, and its seats may be sold again. The condition is also what
+// lets PostgreSQL use the partial unique index on (event_id, seat_id): without it
+// every seat's lookup scans the tickets of every run the database ever held.
+
 /** I1 from the database; returns how many seats were oversold. */
 export async function checkCapacity(db: Queryable, eventIds: string[], add: Add): Promise<number> {
   let oversold = 0;
   const doubleTickets = await db.query<{ seat_id: string; n: number }>(
-    `SELECT seat_id, count(*)::int AS n FROM tickets WHERE event_id = ANY($1::uuid[]) GROUP BY seat_id HAVING count(*) > 1`,
+    `SELECT seat_id, count(*)::int AS n FROM tickets
+      WHERE event_id = ANY($1::uuid[]) AND cancelled_at IS NULL GROUP BY seat_id HAVING count(*) > 1`,
     [eventIds],
   );
   for (const r of doubleTickets.rows) add('I1', `seat ${r.seat_id} has ${r.n} tickets`);
   oversold += doubleTickets.rows.length;
   const capacity = await db.query<{ event_id: string; seat_count: number; tickets: number }>(
-    `SELECT e.id AS event_id, e.seat_count, (SELECT count(*)::int FROM tickets t WHERE t.event_id = e.id) AS tickets
+    `SELECT e.id AS event_id, e.seat_count, (SELECT count(*)::int FROM tickets t WHERE t.event_id = e.id AND t.cancelled_at IS NULL) AS tickets
        FROM events e WHERE e.id = ANY($1::uuid[])`,
     [eventIds],
   );
@@ -29,7 +35,8 @@ export async function checkCapacity(db: Queryable, eventIds: string[], add: Add)
 
 const SEATS_PAGE = `
   SELECT s.event_id, s.id, s.status::text,
-         EXISTS (SELECT 1 FROM tickets t WHERE t.seat_id = s.id AND t.event_id = s.event_id) AS has_ticket
+         EXISTS (SELECT 1 FROM tickets t
+                  WHERE t.event_id = s.event_id AND t.seat_id = s.id AND t.cancelled_at IS NULL) AS has_ticket
     FROM seats s WHERE s.event_id = ANY($1::uuid[]) AND s.id > $2::uuid ORDER BY s.id LIMIT $3`;
 
 /** I4: what is shown equals what is stored, over the seats in keyset pages; totals add up. */

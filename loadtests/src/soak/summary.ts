@@ -41,7 +41,7 @@ export interface SoakSummary {
   };
   memory: {
     generatorsPeakRssBytes: number;
-    /** Sum over the replicas of their RSS: the first sample ≥ 60 s and the last one. */
+    /** Each replica's RSS (by replica id): at the first sample ≥ 60 s and at the last one. */
     replicasRssAfterFirstMinute: Record<string, number | null>;
     replicasRssAtEnd: Record<string, number | null>;
     generatorsRssAfterFirstMinute: number | null;
