@@ -79,9 +79,9 @@ export function recorder(): Recorded {
   return recorded;
 }
 
-/** One replica alone: nobody to tell of a release, nobody who wants the lock. */
-export const noWakeups = (): LockWakeups => ({
-  released: () => {},
+/** One replica alone: nobody who wants the lock; `onRelease` hears each announced release. */
+export const noWakeups = (onRelease: () => void = () => {}): LockWakeups => ({
+  released: onRelease,
   wait: (_eventId, ms) => new Promise((r) => setTimeout(r, ms)),
   want: () => {},
   onWanted: () => {},

@@ -1,4 +1,5 @@
-// The event lock on its own (src/event-lock/), against real Redis masters: a
+// The event lock on its own (src/event-lock/), against Redis masters of this file's
+// own (one of them is paused, which the run's shared masters must not be): a
 // request that arrives while a hold is being released is still served, and a
 // master that hangs (not down) while the lock is contended does not stop the event.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,12 +9,12 @@ import { freePorts } from '@tickets/infra/free-port';
 import { startRedis } from '@tickets/infra/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventLocker } from '../src/event-lock/locker.ts';
-import { eventLockKey } from '../src/event-lock/redlock.ts';
-import { defaultLockSettings } from '../src/event-lock/settings.ts';
-import type { LockObserver } from '../src/event-lock/types.ts';
-import { createLockWakeups, type LockWakeups } from '../src/event-lock/wakeups.ts';
-import { createRedisClients } from '../src/plugins/external/redis.ts';
+import { createEventLocker } from '../../src/event-lock/locker.ts';
+import { eventLockKey } from '../../src/event-lock/redlock.ts';
+import { defaultLockSettings } from '../../src/event-lock/settings.ts';
+import { createLockWakeups } from '../../src/event-lock/wakeups.ts';
+import { createRedisClients } from '../../src/plugins/external/redis.ts';
+import { epochs, noWakeups, recorder } from './support.ts';
 
 let dir: string;
 let servers: Awaited<ReturnType<typeof startRedis>>[] = [];
@@ -41,19 +42,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const quiet: LockObserver = { acquired: () => {}, failed: () => {}, releaseFailed: () => {} };
-const noWakeups = (onRelease: () => void = () => {}): LockWakeups => ({
-  released: onRelease,
-  wait: (_eventId, ms) => new Promise((r) => setTimeout(r, ms)),
-  want: () => {},
-  onWanted: () => {},
-  close: async () => {},
-});
-const epochs = () => {
-  let n = 0n;
-  return async () => ({ epoch: ++n, version: 0 });
-};
-
 describe('event lock', () => {
   it('when a request arrives while a hold is being released, then it is served, not stranded', async () => {
     const eventId = `release-race-${Date.now()}`;
@@ -72,7 +60,7 @@ describe('event lock', () => {
       // A queue allowance that a loaded machine cannot run out for the late
       // request, and a Redis deadline that never cuts the paused attempt short.
       { ...defaultLockSettings, queueTimeoutMs: 1_000, redisTimeoutMs: 10_000 },
-      quiet,
+      recorder().observer,
       epochs(),
       // The first release (of a hold whose only request timed out) is where a
       // new request lands: after the queue was seen empty, before the drain ends.
@@ -102,7 +90,13 @@ describe('event lock', () => {
 
   it('when one master hangs while the lock is contended, then the lock is taken as soon as the holder leaves', async () => {
     const eventId = `hung-master-${Date.now()}`;
-    const locker = createEventLocker(clients, { ...defaultLockSettings }, quiet, epochs(), noWakeups());
+    const locker = createEventLocker(
+      clients,
+      { ...defaultLockSettings },
+      recorder().observer,
+      epochs(),
+      noWakeups(),
+    );
     // Two masters say "taken" for a while; the third does not answer at all.
     await Promise.all(clients.slice(0, 2).map((c) => c.set(eventLockKey(eventId), 'someone', 'PX', 300)));
     process.kill(servers[2]?.pid as number, 'SIGSTOP');
@@ -125,7 +119,7 @@ describe('event lock', () => {
     const locker = createEventLocker(
       clients,
       { ...defaultLockSettings, lingerMs: 5_000 },
-      { ...quiet, acquired: () => acquisitions++ },
+      { ...recorder().observer, acquired: () => acquisitions++ },
       epochs(),
       noWakeups(),
     );
@@ -152,8 +146,14 @@ describe('event lock', () => {
     const settings = { ...defaultLockSettings, ttlMs: 20_000, minValidityMs: 1_000, lingerMs: 15_000 };
     const wakeupsA = createLockWakeups(clients, () => {});
     const wakeupsB = createLockWakeups(clients, () => {});
-    const a = createEventLocker(clients, settings, quiet, epochs(), wakeupsA);
-    const b = createEventLocker(clients, { ...settings, queueTimeoutMs: 10_000 }, quiet, epochs(), wakeupsB);
+    const a = createEventLocker(clients, settings, recorder().observer, epochs(), wakeupsA);
+    const b = createEventLocker(
+      clients,
+      { ...settings, queueTimeoutMs: 10_000 },
+      recorder().observer,
+      epochs(),
+      wakeupsB,
+    );
     try {
       // Subscriptions settle before the race starts.
       await new Promise((r) => setTimeout(r, 100));
@@ -175,7 +175,7 @@ describe('event lock', () => {
     const locker = createEventLocker(
       clients,
       { ...defaultLockSettings, lingerMs: 5_000 },
-      quiet,
+      recorder().observer,
       epochs(),
       noWakeups(),
     );
@@ -193,7 +193,7 @@ describe('event lock', () => {
     const skewed = createEventLocker(
       clients,
       { ...defaultLockSettings, ttlMs: 1_000, clockSkewMs: 60_000, lingerMs: 0 },
-      quiet,
+      recorder().observer,
       epochs(),
       noWakeups(),
     );
