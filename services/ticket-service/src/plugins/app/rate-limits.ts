@@ -1,8 +1,10 @@
 // Per-client rate limits shared by every replica (README, "Rate limits"): login
 // per account and per address, signup and password change per address, holds and
-// orders per user. Counted by @fastify/rate-limit's Redis store on one master,
-// the first of REDIS_URLS, so that every replica counts in the same place (the
-// three masters are independent: counting on each would give three limits).
+// orders per user. Counted by @fastify/rate-limit with its Redis store's scripts
+// on one master, the first of REDIS_URLS, so that every replica counts in the
+// same place (the three masters are independent: counting on each would give
+// three limits); the counts of one turn of the event loop go as one pipeline
+// (lib/rate-limit-store.ts).
 //
 // A store that does not answer lets the request through, with a warning: this
 // master going down must cost the limits, not the sale. Redlock goes on selling
@@ -18,8 +20,10 @@ import { createHash } from 'node:crypto';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
 import { normalizeEmail } from '../../domain/accounts/user-view.ts';
 import { AppError } from '../../domain/errors.ts';
+import { turnBatchedRedisStore } from '../../lib/rate-limit-store.ts';
 import { parseRateSpec, scaled } from '../../lib/rate-spec.ts';
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -74,8 +78,7 @@ export default fp(
     const { config, metrics } = app;
     await app.register(rateLimit, {
       global: false,
-      redis: app.redis[0],
-      nameSpace: NAME_SPACE,
+      store: turnBatchedRedisStore(app.redis[0] as Redis, NAME_SPACE),
       // Errors come back to us (see consult): logged, counted, let through.
       skipOnError: false,
     });

@@ -1,0 +1,136 @@
+// The rate-limit store (src/lib/rate-limit-store.ts): the counts asked during one
+// turn of the event loop reach Redis as one socket write, each count keeps its
+// own answer (the library's fixed window), and a Redis server that hangs fails
+// each count on its own after the command timeout. A Redis server of its own,
+// because one of its tests pauses it.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import rateLimit from '@fastify/rate-limit';
+import { freePort } from '@tickets/infra/free-port';
+import { startRedis } from '@tickets/infra/redis';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnBatchedRedisStore } from '../../src/lib/rate-limit-store.ts';
+import { createRedisClients } from '../../src/plugins/external/redis.ts';
+
+let dir: string;
+let server: Awaited<ReturnType<typeof startRedis>>;
+let redis: Redis;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tickets-rate-store-'));
+  server = await startRedis({ dir, port: await freePort() });
+  [redis] = createRedisClients([server.url], 300) as [Redis];
+  // The pause below makes the client drop its connection: expected, not printed.
+  redis.on('error', () => {});
+  await new Promise((r) => (redis.status === 'ready' ? r(undefined) : redis.once('ready', r)));
+  app = Fastify();
+  await app.register(rateLimit, { global: false, store: turnBatchedRedisStore(redis, 'test:') });
+  await app.ready();
+});
+
+afterAll(async () => {
+  try {
+    process.kill(server.pid, 'SIGCONT');
+  } catch {}
+  await app?.close();
+  redis?.disconnect();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+// What the library reads of a request: its route's config; the key is ours.
+const requestFor = (subject: string) =>
+  ({ subject, routeOptions: { config: {} } }) as unknown as FastifyRequest;
+const limiterOf = (max: number) =>
+  app.createRateLimit({
+    max,
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request as unknown as { subject: string }).subject,
+  });
+
+/** Counts the writes on the client's socket while `fn` runs. */
+async function writesDuring<T>(fn: () => Promise<T>): Promise<{ writes: number; result: T }> {
+  const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+  const write = stream.write;
+  let writes = 0;
+  stream.write = (...args: unknown[]) => {
+    writes++;
+    return write.apply(stream, args);
+  };
+  try {
+    const result = await fn();
+    return { writes, result };
+  } finally {
+    stream.write = write;
+  }
+}
+
+describe('the turn-batched rate-limit store', () => {
+  it('when 40 counts are asked in one turn, then they go in one write and each gets its own answer', async () => {
+    const limit = limiterOf(25);
+    const subject = randomUUID();
+    const others = Array.from({ length: 10 }, () => randomUUID());
+    const { writes, result } = await writesDuring(() =>
+      Promise.all([
+        ...Array.from({ length: 30 }, () => limit(requestFor(subject))),
+        ...others.map((o) => limit(requestFor(o))),
+      ]),
+    );
+    expect(writes).toBe(1);
+    const same = result.slice(0, 30);
+    // Counted in the order asked: the first 25 within the limit, the next 5 beyond it.
+    expect(same.map((o) => o.isExceeded)).toEqual([
+      ...Array<boolean>(25).fill(false),
+      ...Array<boolean>(5).fill(true),
+    ]);
+    expect(same.map((o) => o.remaining)).toEqual([
+      ...Array.from({ length: 25 }, (_, i) => 24 - i),
+      ...Array<number>(5).fill(0),
+    ]);
+    expect(result.slice(30).every((o) => !o.isExceeded)).toBe(true);
+    // The library's keys and window: the counter and its expiry are in Redis.
+    const key = `test:undefinedundefined-${subject}`;
+    expect(await redis.get(key)).toBe('30');
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('when a count is read without adding one, then it answers the window as it is', async () => {
+    const limit = limiterOf(2);
+    const subject = randomUUID();
+    await limit(requestFor(subject));
+    await limit(requestFor(subject));
+    const peek = await limit(requestFor(subject), { increment: false });
+    expect(peek.remaining).toBe(0);
+    expect(peek.isExceeded).toBe(false);
+    expect(await redis.get(`test:undefinedundefined-${subject}`)).toBe('2');
+    const fresh = await limit(requestFor(randomUUID()), { increment: false });
+    expect(fresh.remaining).toBe(2);
+  });
+
+  it('when Redis hangs, then every count of the turn fails on its own after the command timeout', async () => {
+    const limit = limiterOf(5);
+    // The client drops a connection silent for its socket timeout and connects
+    // again, which cannot finish while the server is paused: the next ready.
+    const reconnected = new Promise((resolve) => redis.once('ready', resolve));
+    process.kill(server.pid, 'SIGSTOP');
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, () => limit(requestFor(randomUUID()))),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(Array(5).fill('rejected'));
+      for (const o of outcomes) expect(String((o as PromiseRejectedResult).reason)).toMatch(/timed out/i);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    await reconnected;
+    const after = await limit(requestFor(randomUUID()));
+    expect(after.remaining).toBe(4);
+  });
+});
