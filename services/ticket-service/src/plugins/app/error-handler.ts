@@ -1,5 +1,7 @@
 // One error handler for the whole service: every error leaves as problem+json
-// (RFC 9457) with a stable code, and a 5xx never carries internal detail.
+// (RFC 9457) with a stable code, and a 5xx never carries internal detail. The
+// code goes into the request's one log line (replica.ts); a 5xx adds a line
+// with the error.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, TITLES } from '../../domain/errors.ts';
@@ -57,17 +59,26 @@ export function toProblem(err: FastifyError | AppError | Error): ProblemDoc {
   return problem(500, 'INTERNAL', 'An unexpected error occurred.');
 }
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The problem code this reply answers with, for the request's log line. */
+    problemCode: string | null;
+  }
+}
+
 export function sendProblem(reply: FastifyReply, doc: ProblemDoc): FastifyReply {
+  reply.problemCode = doc.code;
   if (doc.status === 503) reply.header('retry-after', '1');
   return reply.code(doc.status).type('application/problem+json').send(doc);
 }
 
 export default fp(
   async (app: FastifyInstance) => {
+    app.decorateReply('problemCode', null);
     app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const doc = toProblem(err);
+      // A refusal's code is in the request's line; only failures get their own.
       if (doc.status >= 500) request.log.error({ err }, 'request failed');
-      else request.log.info({ code: doc.code, status: doc.status }, 'request rejected');
       return sendProblem(reply, doc);
     });
     app.setNotFoundHandler((request, reply) =>
