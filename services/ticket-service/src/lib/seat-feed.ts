@@ -7,10 +7,13 @@
 // is a write here, work in Redis and a delivery to every replica, per sale. What
 // that gives up is a message in flight on a master at the moment it dies: the
 // seat views notice the gap in versions and reload, and so does the web client.
-// Duplicates (around a fail-over) are recognised by (event, version).
+// Duplicates (around a fail-over) are recognised by (event, version). The
+// messages of one turn of the event loop (the rounds of one sale call, which
+// finish together) go to their master as one pipeline (turn-pipeline.ts).
 import type { Redis } from 'ioredis';
 import { closeClient } from './redis-quorum.ts';
 import { subscribeOn } from './redis-subscriber.ts';
+import { createTurnPipeline } from './turn-pipeline.ts';
 
 export interface SeatFeedMessage {
   eventId: string;
@@ -63,13 +66,14 @@ export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void
   }
 
   let preferred = Math.floor(Math.random() * clients.length);
+  const turns = clients.map(createTurnPipeline);
   async function publishOnOne(raw: string) {
     for (let tried = 0; tried < clients.length; tried++) {
       const at = (preferred + tried) % clients.length;
       const client = clients[at] as Redis;
       if (client.status !== 'ready') continue;
       try {
-        await client.publish(CHANNEL, raw);
+        await turns[at]?.send('publish', [CHANNEL, raw]);
         preferred = at;
         return;
       } catch (err) {

@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnBatchedRedisStore } from '../../src/lib/rate-limit-store.ts';
 import { createRedisClients } from '../../src/plugins/external/redis.ts';
+import { writesDuring } from '../support/socket-writes.ts';
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startRedis>>;
@@ -62,29 +63,12 @@ const limiterOf = (max: number) => {
     counted(await limit(request, options));
 };
 
-/** Counts the writes on the client's socket while `fn` runs. */
-async function writesDuring<T>(fn: () => Promise<T>): Promise<{ writes: number; result: T }> {
-  const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
-  const write = stream.write;
-  let writes = 0;
-  stream.write = (...args: unknown[]) => {
-    writes++;
-    return write.apply(stream, args);
-  };
-  try {
-    const result = await fn();
-    return { writes, result };
-  } finally {
-    stream.write = write;
-  }
-}
-
 describe('the turn-batched rate-limit store', () => {
   it('when 40 counts are asked in one turn, then they go in one write and each gets its own answer', async () => {
     const limit = limiterOf(25);
     const subject = randomUUID();
     const others = Array.from({ length: 10 }, () => randomUUID());
-    const { writes, result } = await writesDuring(() =>
+    const { writes, result } = await writesDuring(redis, () =>
       Promise.all([
         ...Array.from({ length: 30 }, () => limit(requestFor(subject))),
         ...others.map((o) => limit(requestFor(o))),
