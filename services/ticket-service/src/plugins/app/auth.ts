@@ -16,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../domain/errors.ts';
 import { createUserCache } from '../../lib/user-cache.ts';
+import { createVerifiedTokens } from '../../lib/verified-tokens.ts';
 
 export interface AuthUser {
   id: string;
@@ -58,13 +59,20 @@ export default fp(
     await app.register(jwt, {
       secret: app.config.jwtSecret,
       sign: { expiresIn: app.config.jwtTtlSeconds },
-      // Verified tokens are cached (LRU, up to their expiry): a buyer sends the
-      // same token with every request, and the HMAC and claim checks are a good
-      // part of a request's CPU in a surge. Revocation is unaffected: the token
-      // version is checked against the user's row after this, on every request.
-      // (Keyed by fast-jwt's hash of the token, its default.)
-      verify: { cache: app.config.authCacheMaxEntries },
     });
+    // Tokens verified once are known by their text until they expire
+    // (lib/verified-tokens.ts): a buyer sends the same one with every request.
+    const verified = createVerifiedTokens<TokenPayload>(app.config.authCacheMaxEntries);
+    const verify = async (request: FastifyRequest): Promise<TokenPayload> => {
+      // Only the exact form @fastify/jwt accepts; anything else goes to it (and its errors).
+      const header = request.headers.authorization;
+      const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+      const known = token === undefined ? undefined : verified.get(token);
+      if (known) return known;
+      const payload = await request.jwtVerify<TokenPayload & { exp?: number }>();
+      if (token !== undefined) verified.store(token, payload);
+      return payload;
+    };
 
     app.decorate('issueToken', (user: { id: string; tokenVersion: number }) =>
       app.jwt.sign({ sub: user.id, tv: user.tokenVersion }),
@@ -96,7 +104,7 @@ export default fp(
     const authenticate = async (request: FastifyRequest): Promise<AuthUser> => {
       let payload: TokenPayload;
       try {
-        payload = await request.jwtVerify<TokenPayload>();
+        payload = await verify(request);
       } catch {
         throw new AppError('UNAUTHENTICATED', 'A valid bearer token is required.');
       }
