@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { testConfig } from '@tickets/testkit/app';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTurnPipeline } from '../src/lib/turn-pipeline.ts';
 import { createRedisClients } from '../src/plugins/external/redis.ts';
 import { writesDuring } from './support/socket-writes.ts';
@@ -58,6 +58,22 @@ describe('a turn pipeline', () => {
       12,
     ]);
     await redis.del(key);
+  });
+
+  it('when a command is alone in its turn, then it goes as it is and gets its answer or error', async () => {
+    const turn = createTurnPipeline(redis);
+    const key = `test:turn:${randomUUID()}`;
+    const pipelines = vi.spyOn(redis, 'pipeline');
+    try {
+      const { writes, result } = await writesDuring(redis, () => turn.send('incr', [key]));
+      expect([writes, result]).toEqual([1, 1]);
+      await redis.set(key, 'not a number');
+      await expect(turn.send('incr', [key])).rejects.toThrow(/not an integer/);
+      expect(pipelines).not.toHaveBeenCalled();
+    } finally {
+      pipelines.mockRestore();
+      await redis.del(key);
+    }
   });
 
   it('when the client cannot write, then every command of the turn fails at once', async () => {

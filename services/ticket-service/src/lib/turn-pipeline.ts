@@ -45,6 +45,14 @@ export function createTurnPipeline(redis: Redis): TurnPipeline {
   function flush(): void {
     const turn = queued;
     queued = [];
+    // A command alone goes as it is: a pipeline object per turn would cost more
+    // than it saves (in a sale spread over many events, most turns carry one).
+    const [only] = turn;
+    if (turn.length === 1 && only) {
+      const command = (redis as unknown as Pipeline)[only.command] as Pipeline[string];
+      (command.apply(redis, only.args) as Promise<unknown>).then(only.resolve, only.reject);
+      return;
+    }
     for (let i = 0; i < turn.length; i += MAX_PER_PIPELINE) exec(turn.slice(i, i + MAX_PER_PIPELINE));
   }
 
