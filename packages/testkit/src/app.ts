@@ -106,6 +106,20 @@ export async function createAdmin(server: FastifyInstance): Promise<TestUser> {
 
 export const bearer = (user: { token: string }) => ({ authorization: `Bearer ${user.token}` });
 
+/** POST /me/password; its answer, for the caller to check. */
+export function changePassword(
+  server: FastifyInstance,
+  user: TestUser,
+  newPassword = 'another long password',
+) {
+  return server.inject({
+    method: 'POST',
+    url: '/api/v1/me/password',
+    headers: bearer(user),
+    payload: { currentPassword: user.password, newPassword },
+  });
+}
+
 export function eventBody(overrides: Record<string, unknown> = {}) {
   return {
     title: `Concert ${randomUUID().slice(0, 8)}`,

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '@tickets/infra/free-port';
 import { startRedis } from '@tickets/infra/redis';
-import { bearer, buildTestApp, createAdmin, signup, type TestUser, uniqueEmail } from '@tickets/testkit/app';
+import {
+  bearer,
+  buildTestApp,
+  changePassword,
+  createAdmin,
+  signup,
+  type TestUser,
+  uniqueEmail,
+} from '@tickets/testkit/app';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -23,14 +31,8 @@ const adminEvents = (app: FastifyInstance, token: string) =>
 const auditPage = (app: FastifyInstance, token: string) =>
   app.inject({ method: 'GET', url: '/api/v1/admin/audit?limit=1', headers: bearer({ token }) });
 
-async function changePassword(app: FastifyInstance, user: TestUser) {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/me/password',
-    headers: bearer(user),
-    payload: { currentPassword: user.password, newPassword: NEW_PASSWORD },
-  });
-  expect(res.statusCode).toBe(204);
+async function passwordChanged(app: FastifyInstance, user: TestUser) {
+  expect((await changePassword(app, user, NEW_PASSWORD)).statusCode).toBe(204);
 }
 
 /** Polls for a status: the notification takes one pub/sub hop, not a fixed time. */
@@ -99,7 +101,7 @@ describe('auth cache across replicas', () => {
     expect((await orders(b, user.token)).statusCode).toBe(200);
     expect((await orders(a, user.token)).statusCode).toBe(200);
 
-    await changePassword(a, user);
+    await passwordChanged(a, user);
 
     // At once where the change was made, one pub/sub hop later elsewhere.
     expect((await orders(a, user.token)).statusCode).toBe(401);
@@ -213,7 +215,7 @@ describe('auth cache when Redis masters fail', () => {
     await redis[0]?.stop();
     const user = await signup(a);
     expect((await orders(b, user.token)).statusCode).toBe(200);
-    await changePassword(a, user);
+    await passwordChanged(a, user);
     await eventuallyStatus(() => orders(b, user.token), 401);
 
     await Promise.all(redis.map((r) => r.stop()));

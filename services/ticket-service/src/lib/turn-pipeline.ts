@@ -50,7 +50,12 @@ export function createTurnPipeline(redis: Redis): TurnPipeline {
     const [only] = turn;
     if (turn.length === 1 && only) {
       const command = (redis as unknown as Pipeline)[only.command] as Pipeline[string];
-      (command.apply(redis, only.args) as Promise<unknown>).then(only.resolve, only.reject);
+      // (Inside a try: this runs from setImmediate, where a throw would end the process.)
+      try {
+        (command.apply(redis, only.args) as Promise<unknown>).then(only.resolve, only.reject);
+      } catch (error) {
+        only.reject(error as Error);
+      }
       return;
     }
     for (let i = 0; i < turn.length; i += MAX_PER_PIPELINE) exec(turn.slice(i, i + MAX_PER_PIPELINE));
@@ -58,7 +63,12 @@ export function createTurnPipeline(redis: Redis): TurnPipeline {
 
   function exec(commands: Queued[]): void {
     const pipeline = redis.pipeline() as unknown as Pipeline;
-    for (const c of commands) (pipeline[c.command] as Pipeline[string])(...c.args);
+    try {
+      for (const c of commands) (pipeline[c.command] as Pipeline[string])(...c.args);
+    } catch (error) {
+      for (const c of commands) c.reject(error as Error);
+      return;
+    }
     pipeline.exec().then(
       (results) => {
         for (const [i, c] of commands.entries()) {
