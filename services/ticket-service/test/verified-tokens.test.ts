@@ -76,13 +76,14 @@ describe('authentication with known tokens', () => {
 
   it('when a known token expires, then it is refused', async () => {
     const user = await signup(app, 'short-token');
-    // A token of this user that expires in two seconds (`exp` is in whole seconds:
-    // between one and two from now); the version is the signup's.
+    // A token of this user that expires in three seconds (`exp` is in whole
+    // seconds: between two and three from now, so the two requests before it
+    // have two seconds however busy the machine); the version is the signup's.
     const claims = JSON.parse(Buffer.from(user.token.split('.')[1] as string, 'base64url').toString());
-    const token = app.jwt.sign({ sub: claims.sub, tv: claims.tv }, { expiresIn: 2 });
+    const token = app.jwt.sign({ sub: claims.sub, tv: claims.tv }, { expiresIn: 3 });
     expect((await orders(token)).statusCode).toBe(200);
     expect((await orders(token)).statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 2_100));
+    await new Promise((r) => setTimeout(r, 3_100));
     const late = await orders(token);
     expect(late.statusCode).toBe(401);
   });

@@ -33,8 +33,12 @@ export function turnBatchedRedisStore(redis: Redis, nameSpace: string) {
   const answer = (sent: Promise<unknown>, callback: Callback) =>
     sent.then(
       (value) => {
-        const [current, ttl] = value as [number, number];
-        callback(null, { current, ttl });
+        // (Checked, not assumed: a throw here would leave the request waiting.)
+        if (!Array.isArray(value) || value.length < 2) {
+          callback(new Error(`unexpected answer from the rate-limit script: ${JSON.stringify(value)}`));
+          return;
+        }
+        callback(null, { current: Number(value[0]), ttl: Number(value[1]) });
       },
       (error: Error) => callback(error),
     );

@@ -61,24 +61,39 @@ export function createTurnPipeline(redis: Redis): TurnPipeline {
     for (let i = 0; i < turn.length; i += MAX_PER_PIPELINE) exec(turn.slice(i, i + MAX_PER_PIPELINE));
   }
 
+  // Nothing here may throw: it runs from setImmediate, where a throw would end
+  // the process and leave the turn's promises waiting forever. A command that
+  // throws while it is added fails alone; the pipeline takes the others.
   function exec(commands: Queued[]): void {
-    const pipeline = redis.pipeline() as unknown as Pipeline;
+    const added: Queued[] = [];
+    let sent: ReturnType<Pipeline['exec']>;
     try {
-      for (const c of commands) (pipeline[c.command] as Pipeline[string])(...c.args);
+      const pipeline = redis.pipeline() as unknown as Pipeline;
+      for (const c of commands) {
+        try {
+          (pipeline[c.command] as Pipeline[string])(...c.args);
+          added.push(c);
+        } catch (error) {
+          c.reject(error as Error);
+        }
+      }
+      if (added.length === 0) return;
+      sent = pipeline.exec();
     } catch (error) {
+      // (A promise already rejected above stays as it was.)
       for (const c of commands) c.reject(error as Error);
       return;
     }
-    pipeline.exec().then(
+    sent.then(
       (results) => {
-        for (const [i, c] of commands.entries()) {
+        for (const [i, c] of added.entries()) {
           const [error, value] = results?.[i] ?? [new Error('no answer in the pipeline')];
           if (error) c.reject(error);
           else c.resolve(value);
         }
       },
       (error: Error) => {
-        for (const c of commands) c.reject(error);
+        for (const c of added) c.reject(error);
       },
     );
   }

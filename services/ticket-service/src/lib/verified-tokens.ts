@@ -19,7 +19,8 @@ export interface VerifiedTokens<Payload> {
 
 export function createVerifiedTokens<Payload>(
   maxEntries: number,
-  nowMs: () => number = Date.now,
+  // Read at each call, not captured: the clock @fastify/jwt checks against is the same.
+  nowMs: () => number = () => Date.now(),
 ): VerifiedTokens<Payload> {
   const entries = new Map<string, { payload: Payload; expiresAtMs: number }>();
   return {
