@@ -56,7 +56,12 @@ describe('bad query strings', () => {
       ['limit twice', 'limit=1&limit=2', 'limit'],
       ['an unknown parameter', 'sort=price', 'sort'],
       ['a 201-character cursor', `cursor=${'a'.repeat(201)}`, 'cursor'],
-      ['a cursor that is not an offset', `cursor=${Buffer.from('-3').toString('base64url')}`, 'cursor'],
+      ['a cursor that is not a position', `cursor=${Buffer.from('-3').toString('base64url')}`, 'cursor'],
+      [
+        'a position this service did not write',
+        `cursor=${Buffer.from(JSON.stringify(['on_sale', 'tomorrow', 'x'])).toString('base64url')}`,
+        'cursor',
+      ],
     ]),
   );
 
