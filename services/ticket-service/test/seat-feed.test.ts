@@ -1,42 +1,19 @@
 // The seat feed on its own (lib/seat-feed.ts), against real Redis masters: each
 // change is published once (on one master), every replica that listens receives
 // it once, and while any master is up changes still get through.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePorts } from '@tickets/infra/free-port';
-import { startRedis } from '@tickets/infra/redis';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscribeOn } from '../src/lib/redis-subscriber.ts';
 import { createSeatFeed, type SeatFeedMessage } from '../src/lib/seat-feed.ts';
 import { createRedisClients } from '../src/plugins/external/redis.ts';
+import { useOwnRedisMasters } from './support/own-redis.ts';
 import { writesDuring } from './support/socket-writes.ts';
 
-let dir: string;
-let servers: Awaited<ReturnType<typeof startRedis>>[] = [];
-let clients: Redis[] = [];
-
-beforeAll(async () => {
-  // Servers of its own: two of them are stopped.
-  dir = await mkdtemp(join(tmpdir(), 'tickets-seat-feed-'));
-  const ports = await freePorts(3);
-  servers = await Promise.all(ports.map((port, i) => startRedis({ dir: join(dir, `r${i}`), port })));
-  clients = createRedisClients(servers.map((s) => s.url));
-  await Promise.all(
-    clients.map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)))),
-  );
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(servers.map((s) => s.stop()));
-  await rm(dir, { recursive: true, force: true });
-});
+const masters = useOwnRedisMasters(3, 'seat-feed');
 
 async function publishCalls(): Promise<number> {
   let total = 0;
-  for (const c of clients) {
+  for (const c of masters.clients) {
     if (c.status !== 'ready') continue;
     const stats = await c.info('commandstats');
     total += Number(/cmdstat_publish:calls=(\d+)/.exec(stats)?.[1] ?? 0);
@@ -51,8 +28,8 @@ async function until(check: () => boolean) {
 
 describe('seat feed', () => {
   it('when a replica publishes changes, then each goes out once and reaches every listening replica once', async () => {
-    const a = createSeatFeed(clients, () => {});
-    const b = createSeatFeed(clients, () => {});
+    const a = createSeatFeed(masters.clients, () => {});
+    const b = createSeatFeed(masters.clients, () => {});
     const received: SeatFeedMessage[] = [];
     b.subscribe('event-1', (m) => received.push(m));
     try {
@@ -60,7 +37,7 @@ describe('seat feed', () => {
       const before = await publishCalls();
       // Published in one turn of the event loop (as the rounds of one sale call
       // are): one write on one master's socket for all five.
-      const { writes } = await writesDuring(clients, async () => {
+      const { writes } = await writesDuring(masters.clients, async () => {
         for (let version = 1; version <= 5; version++) {
           a.publish({ eventId: 'event-1', version, changes: [{ id: `seat-${version}`, status: 'sold' }] });
         }
@@ -79,7 +56,7 @@ describe('seat feed', () => {
     // Clients with a short command timeout, as a replica's are: an answer read
     // later than that fails the command, and a subscription that failed so was
     // lost for good (the seat feed publishes each change on one master only).
-    const [quick] = createRedisClients([servers[2]?.url as string], 100);
+    const [quick] = createRedisClients([masters.servers[2]?.url as string], 100);
     const received: string[] = [];
     const sub = subscribeOn(quick as Redis, ['late-channel'], {
       message: (_channel, text) => received.push(text),
@@ -94,7 +71,7 @@ describe('seat feed', () => {
     });
     try {
       for (let i = 0; i < 200 && received.length === 0; i++) {
-        await clients[2]?.publish('late-channel', 'hello');
+        await masters.clients[2]?.publish('late-channel', 'hello');
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(received[0]).toBe('hello');
@@ -105,14 +82,14 @@ describe('seat feed', () => {
   });
 
   it('when two of the three masters are down, then changes still reach the other replicas', async () => {
-    const a = createSeatFeed(clients, () => {});
-    const b = createSeatFeed(clients, () => {});
+    const a = createSeatFeed(masters.clients, () => {});
+    const b = createSeatFeed(masters.clients, () => {});
     const received: number[] = [];
     b.subscribe('event-2', (m) => received.push(m.version));
     try {
       await new Promise((r) => setTimeout(r, 100));
-      await Promise.all(servers.slice(0, 2).map((s) => s.stop()));
-      await until(() => clients.slice(0, 2).every((c) => c.status !== 'ready'));
+      await Promise.all(masters.servers.slice(0, 2).map((s) => s.stop()));
+      await until(() => masters.clients.slice(0, 2).every((c) => c.status !== 'ready'));
       for (let version = 1; version <= 3; version++) {
         a.publish({ eventId: 'event-2', version, changes: [] });
       }

@@ -2,45 +2,16 @@
 // own (one of them is paused, which the run's shared masters must not be): a
 // request that arrives while a hold is being released is still served, and a
 // master that hangs (not down) while the lock is contended does not stop the event.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePorts } from '@tickets/infra/free-port';
-import { startRedis } from '@tickets/infra/redis';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEventLocker } from '../../src/event-lock/locker.ts';
 import { eventLockKey } from '../../src/event-lock/redlock.ts';
 import { defaultLockSettings } from '../../src/event-lock/settings.ts';
 import { createLockWakeups } from '../../src/event-lock/wakeups.ts';
 import { createRedisClients } from '../../src/plugins/external/redis.ts';
+import { useOwnRedisMasters } from '../support/own-redis.ts';
 import { epochs, noWakeups, recorder } from './support.ts';
 
-let dir: string;
-let servers: Awaited<ReturnType<typeof startRedis>>[] = [];
-let clients: Redis[] = [];
-
-beforeAll(async () => {
-  // Servers of its own: one of them is paused.
-  dir = await mkdtemp(join(tmpdir(), 'tickets-event-lock-'));
-  const ports = await freePorts(3);
-  servers = await Promise.all(ports.map((port, i) => startRedis({ dir: join(dir, `r${i}`), port })));
-  clients = createRedisClients(servers.map((s) => s.url));
-  await Promise.all(
-    clients.map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)))),
-  );
-});
-
-afterAll(async () => {
-  for (const s of servers) {
-    try {
-      process.kill(s.pid, 'SIGCONT');
-    } catch {}
-  }
-  for (const c of clients) c.disconnect();
-  await Promise.all(servers.map((s) => s.stop()));
-  await rm(dir, { recursive: true, force: true });
-});
+const masters = useOwnRedisMasters(3, 'event-lock');
 
 describe('event lock', () => {
   it('when a request arrives while a hold is being released, then it is served, not stranded', async () => {
@@ -49,7 +20,7 @@ describe('event lock', () => {
     // Clients of its own whose connections outlast the pause below (the shared
     // ones drop a master silent for 500 ms, which would break the next tests).
     const patient = createRedisClients(
-      servers.map((s) => s.url),
+      masters.servers.map((s) => s.url),
       5_000,
     );
     await Promise.all(
@@ -71,7 +42,7 @@ describe('event lock', () => {
     // Two masters pause, so the first attempt at the lock is answered only after
     // the first request has waited its allowance and been told to retry; the lock is
     // then taken with nobody left to serve, and released.
-    const paused = servers.slice(0, 2).map((s) => s.pid);
+    const paused = masters.servers.slice(0, 2).map((s) => s.pid);
     for (const pid of paused) process.kill(pid, 'SIGSTOP');
     const first = locker.withEventLock(eventId, async () => 'first');
     try {
@@ -91,15 +62,17 @@ describe('event lock', () => {
   it('when one master hangs while the lock is contended, then the lock is taken as soon as the holder leaves', async () => {
     const eventId = `hung-master-${Date.now()}`;
     const locker = createEventLocker(
-      clients,
+      masters.clients,
       { ...defaultLockSettings },
       recorder().observer,
       epochs(),
       noWakeups(),
     );
     // Two masters say "taken" for a while; the third does not answer at all.
-    await Promise.all(clients.slice(0, 2).map((c) => c.set(eventLockKey(eventId), 'someone', 'PX', 300)));
-    process.kill(servers[2]?.pid as number, 'SIGSTOP');
+    await Promise.all(
+      masters.clients.slice(0, 2).map((c) => c.set(eventLockKey(eventId), 'someone', 'PX', 300)),
+    );
+    process.kill(masters.servers[2]?.pid as number, 'SIGSTOP');
     try {
       // Served by the two that answer once the other holder's key expired: a
       // request that waited out the queue's allowance would be refused instead.
@@ -109,7 +82,7 @@ describe('event lock', () => {
       });
       await expect(epoch).resolves.toBe(1n);
     } finally {
-      process.kill(servers[2]?.pid as number, 'SIGCONT');
+      process.kill(masters.servers[2]?.pid as number, 'SIGCONT');
     }
   });
 
@@ -117,7 +90,7 @@ describe('event lock', () => {
     const eventId = `linger-${Date.now()}`;
     let acquisitions = 0;
     const locker = createEventLocker(
-      clients,
+      masters.clients,
       { ...defaultLockSettings, lingerMs: 5_000 },
       { ...recorder().observer, acquired: () => acquisitions++ },
       epochs(),
@@ -144,11 +117,11 @@ describe('event lock', () => {
   it('when another replica wants a lingering lock, then the holder lets go at once, not when its lease runs low', async () => {
     const eventId = `wanted-${Date.now()}`;
     const settings = { ...defaultLockSettings, ttlMs: 20_000, minValidityMs: 1_000, lingerMs: 15_000 };
-    const wakeupsA = createLockWakeups(clients, () => {});
-    const wakeupsB = createLockWakeups(clients, () => {});
-    const a = createEventLocker(clients, settings, recorder().observer, epochs(), wakeupsA);
+    const wakeupsA = createLockWakeups(masters.clients, () => {});
+    const wakeupsB = createLockWakeups(masters.clients, () => {});
+    const a = createEventLocker(masters.clients, settings, recorder().observer, epochs(), wakeupsA);
     const b = createEventLocker(
-      clients,
+      masters.clients,
       { ...settings, queueTimeoutMs: 10_000 },
       recorder().observer,
       epochs(),
@@ -173,7 +146,7 @@ describe('event lock', () => {
   it('when the locker closes, then a lingering hold releases its lock', async () => {
     const eventId = `close-${Date.now()}`;
     const locker = createEventLocker(
-      clients,
+      masters.clients,
       { ...defaultLockSettings, lingerMs: 5_000 },
       recorder().observer,
       epochs(),
@@ -181,17 +154,17 @@ describe('event lock', () => {
     );
     await locker.withEventLock(eventId, async () => 'served');
     // Lingering: the key is still set on the masters.
-    expect(await clients[0]?.exists(eventLockKey(eventId))).toBe(1);
+    expect(await masters.clients[0]?.exists(eventLockKey(eventId))).toBe(1);
     locker.close();
-    for (let i = 0; i < 100 && (await clients[0]?.exists(eventLockKey(eventId))) === 1; i++) {
+    for (let i = 0; i < 100 && (await masters.clients[0]?.exists(eventLockKey(eventId))) === 1; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    expect(await clients[0]?.exists(eventLockKey(eventId))).toBe(0);
+    expect(await masters.clients[0]?.exists(eventLockKey(eventId))).toBe(0);
   });
 
   it('when a replica runs with a clock skew (fault injection), then it believes its lease lasts that much longer', async () => {
     const skewed = createEventLocker(
-      clients,
+      masters.clients,
       { ...defaultLockSettings, ttlMs: 1_000, clockSkewMs: 60_000, lingerMs: 0 },
       recorder().observer,
       epochs(),

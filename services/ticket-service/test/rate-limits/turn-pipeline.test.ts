@@ -1,47 +1,32 @@
 // The rate-limit store (src/lib/rate-limit-store.ts): the counts asked during one
 // turn of the event loop reach Redis as one socket write, each count keeps its
 // own answer (the library's fixed window), and a Redis server that hangs fails
-// each count on its own after the command timeout. A Redis server of its own,
-// because one of its tests pauses it.
+// each count on its own after the command timeout.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import rateLimit from '@fastify/rate-limit';
-import { freePort } from '@tickets/infra/free-port';
-import { startRedis } from '@tickets/infra/redis';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnBatchedRedisStore } from '../../src/lib/rate-limit-store.ts';
-import { createRedisClients } from '../../src/plugins/external/redis.ts';
+import { type OwnRedisMasters, useOwnRedisMasters } from '../support/own-redis.ts';
 import { writesDuring } from '../support/socket-writes.ts';
 
-let dir: string;
-let server: Awaited<ReturnType<typeof startRedis>>;
+// A server of its own, because one of its tests pauses it.
+const masters = useOwnRedisMasters(1, 'rate-store', { commandTimeoutMs: 300 });
+let server: OwnRedisMasters['servers'][number];
 let redis: Redis;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tickets-rate-store-'));
-  server = await startRedis({ dir, port: await freePort() });
-  [redis] = createRedisClients([server.url], 300) as [Redis];
-  // The pause below makes the client drop its connection: expected, not printed.
-  redis.on('error', () => {});
-  await new Promise((r) => (redis.status === 'ready' ? r(undefined) : redis.once('ready', r)));
+  [server] = masters.servers as [typeof server];
+  [redis] = masters.clients as [Redis];
   app = Fastify();
   await app.register(rateLimit, { global: false, store: turnBatchedRedisStore(redis, 'test:') });
   await app.ready();
 });
 
 afterAll(async () => {
-  try {
-    process.kill(server.pid, 'SIGCONT');
-  } catch {}
   await app?.close();
-  redis?.disconnect();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 // What the library reads of a request: its route's config; the key is ours.
