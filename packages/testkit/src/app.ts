@@ -1,6 +1,7 @@
 // Builds the real service (real Postgres and Redis from the global setup) for
 // app.inject tests, with per-test data helpers.
 import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import app, { type AppOptions } from '@tickets/ticket-service/app';
 import { ensureAdmin } from '@tickets/ticket-service/bootstrap-admin';
 import { type Config, loadConfig } from '@tickets/ticket-service/config';
@@ -52,7 +53,9 @@ export const testPayments = createTestPaymentProvider({ strict: true });
 /**
  * The service on the test databases. `payments` defaults to `testPayments`;
  * `faults` are the purchase path's hooks, the same object as the app's
- * `faults` (so a test may also set them later).
+ * `faults` (so a test may also set them later). `logStream` takes the
+ * replica's log lines; `before` runs on the server before the service is
+ * registered (a root hook there runs ahead of the service's own).
  */
 export async function buildTestApp(
   overrides: Partial<Config> = {},
@@ -60,10 +63,22 @@ export async function buildTestApp(
     payments = testPayments,
     faults,
     now,
-  }: { payments?: PaymentProvider; faults?: AppOptions['faults']; now?: () => number } = {},
+    logStream,
+    before,
+  }: {
+    payments?: PaymentProvider;
+    faults?: AppOptions['faults'];
+    now?: () => number;
+    logStream?: Writable;
+    before?: (server: FastifyInstance) => void;
+  } = {},
 ): Promise<FastifyInstance> {
   const config = testConfig(overrides);
-  const server = Fastify(serverOptions(config));
+  const options = serverOptions(config);
+  const server = Fastify(
+    logStream ? { ...options, logger: { ...(options.logger as object), stream: logStream } } : options,
+  );
+  before?.(server);
   await server.register(app, { config, payments, faults, now });
   await server.ready();
   return server;

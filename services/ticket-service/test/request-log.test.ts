@@ -3,28 +3,25 @@
 // not tested here). In a surge most answers are refusals, so a second line per
 // refusal would double the log's writes.
 import { Writable } from 'node:stream';
-import { testConfig } from '@tickets/testkit/app';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { buildTestApp } from '@tickets/testkit/app';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import service from '../src/app.ts';
 import type { Config } from '../src/config.ts';
-import { serverOptions } from '../src/server-options.ts';
 
 const lines: Record<string, unknown>[] = [];
 let server: FastifyInstance;
 
 beforeAll(async () => {
-  const config = testConfig({ replicaId: 'log-test', logLevel: 'info' as Config['logLevel'] });
-  const options = serverOptions(config);
-  const capture = new Writable({
+  const logStream = new Writable({
     write(chunk, _encoding, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
       done();
     },
   });
-  server = Fastify({ ...options, logger: { ...(options.logger as object), stream: capture } });
-  await server.register(service, { config });
-  await server.ready();
+  server = await buildTestApp(
+    { replicaId: 'log-test', logLevel: 'info' as Config['logLevel'] },
+    { logStream },
+  );
 });
 
 afterAll(async () => {

@@ -1,12 +1,10 @@
 // Tokens verified once are known by their exact text until they expire
 // (src/lib/verified-tokens.ts), and authentication takes them from there: an
 // expired or altered token is still refused, and revocation still holds.
-import { bearer, changePassword, signup, testConfig, testPayments } from '@tickets/testkit/app';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { bearer, buildTestApp, changePassword, signup } from '@tickets/testkit/app';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import service from '../src/app.ts';
 import { createVerifiedTokens } from '../src/lib/verified-tokens.ts';
-import { serverOptions } from '../src/server-options.ts';
 
 describe('verified tokens', () => {
   it('when a token is stored, then it is served until its expiry and not after', () => {
@@ -45,17 +43,19 @@ describe('authentication with known tokens', () => {
   // runs before the service's own).
   let jwtVerifications = 0;
   beforeAll(async () => {
-    const config = testConfig();
-    app = Fastify(serverOptions(config));
-    app.addHook('onRequest', async (request) => {
-      const jwtVerify = request.jwtVerify;
-      request.jwtVerify = ((...args: Parameters<typeof jwtVerify>) => {
-        jwtVerifications++;
-        return jwtVerify.apply(request, args);
-      }) as typeof jwtVerify;
-    });
-    await app.register(service, { config, payments: testPayments });
-    await app.ready();
+    app = await buildTestApp(
+      {},
+      {
+        before: (server) =>
+          server.addHook('onRequest', async (request) => {
+            const jwtVerify = request.jwtVerify;
+            request.jwtVerify = ((...args: Parameters<typeof jwtVerify>) => {
+              jwtVerifications++;
+              return jwtVerify.apply(request, args);
+            }) as typeof jwtVerify;
+          }),
+      },
+    );
   });
   afterAll(async () => {
     await app?.close();
