@@ -68,7 +68,7 @@ const requests = plan.purchase
               key: p.key,
               userId: p.buyer.id,
               eventId: p.event.id,
-              request: p.body,
+              // (The request itself is in the invoke line.)
               outcome,
               status,
               code: json.code,

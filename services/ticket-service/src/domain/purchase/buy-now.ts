@@ -25,7 +25,9 @@ export async function buyNow(
   key: string,
 ): Promise<PurchaseResult> {
   const started = performance.now();
-  const hash = requestHash('buy-now', eventId, { selection, payment });
+  // The request's fingerprint, stored with its order: only what goes on to be sold
+  // or replayed needs it (in a surge most requests are refused from the view).
+  const fingerprint = () => requestHash('buy-now', eventId, { selection, payment });
   const wanted = 'seatIds' in selection ? { seatIds: distinctSeatIds(selection.seatIds) } : selection;
   const [view, maxTickets] = await Promise.all([ctx.seatViews.of(eventId), ctx.ticketLimitOf(eventId)]);
   const { amountCents, currency, refusal } = inspectSelection(view, wanted, {
@@ -38,8 +40,9 @@ export async function buyNow(
       ctx.metrics.orders.inc({ outcome: refusal.code.toLowerCase() });
       throw refusal;
     }
-    return replay(ctx, buyer, key, hash);
+    return replay(ctx, buyer, key, fingerprint());
   }
+  const hash = fingerprint();
   // Seats dearer than what was authorized may have come free since the
   // inspection; best-N then chooses among those the authorization covers.
   const maxSeatPrice = 'quantity' in wanted ? Math.floor(amountCents / wanted.quantity) : undefined;

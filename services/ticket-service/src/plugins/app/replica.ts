@@ -29,8 +29,11 @@ export default fp(
     app.addHook('preClose', async () => {
       closing = true;
     });
-    app.addHook('onSend', async (_request, reply) => {
+    // A callback hook, not an async one: it runs for every answer, and an async
+    // hook costs a promise each time.
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (closing) reply.header('connection', 'close');
+      done(null, payload);
     });
   },
   { name: 'replica', dependencies: ['config', 'error-handler'] },

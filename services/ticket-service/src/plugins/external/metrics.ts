@@ -13,19 +13,23 @@ export default fp(
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
 
-    app.addHook('onRequest', async (_request, reply) => {
+    // Callback hooks, not async ones: they run for every request, and an async
+    // hook costs a promise each time.
+    app.addHook('onRequest', (_request, reply, done) => {
       metrics.httpInFlight.inc();
       // 'close' fires once, whether the answer completed or the client went away.
       reply.raw.once('close', () => metrics.httpInFlight.dec());
+      done();
     });
 
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       // The route pattern, never the raw URL, keeps label cardinality bounded.
       const route = request.routeOptions.url ?? 'unmatched';
       metrics.httpDuration.observe(
         { method: request.method, route, status_code: String(reply.statusCode) },
         reply.elapsedTime / 1000,
       );
+      done();
     });
 
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

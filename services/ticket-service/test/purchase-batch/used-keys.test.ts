@@ -1,0 +1,96 @@
+// The "has this key been used?" questions of refusals: one statement in flight,
+// the questions asked meanwhile go together after it. The statements run on the
+// real database; the wrapper only decides when the first one's answer comes back,
+// so that "asked while it is on its way" does not depend on the machine's speed.
+import { randomUUID } from 'node:crypto';
+import { createEvent, signup } from '@tickets/testkit/app';
+import { buyNow, seatsOf } from '@tickets/testkit/purchase';
+import { describe, expect, it } from 'vitest';
+import { createUsedKeys } from '../../src/domain/purchase/used-keys.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { admin, app, bigHall, until, useBatchApp } from './support.ts';
+
+useBatchApp();
+
+/** The app's client, with each statement's answer held back until `release()`. */
+function heldBack(db: PrismaClient) {
+  let release: () => void = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let statements = 0;
+  const client = {
+    $queryRaw: async (...args: Parameters<PrismaClient['$queryRaw']>) => {
+      statements++;
+      const rows = await db.$queryRaw(...args);
+      await released;
+      return rows;
+    },
+  } as unknown as PrismaClient;
+  return { client, release, statements: () => statements };
+}
+
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+describe('used-key questions', () => {
+  it('when questions are asked while the statement before them is on its way, then they wait for it and go as one statement', async () => {
+    const [buyer, other] = [await signup(app), await signup(app)];
+    const event = await createEvent(app, admin, bigHall);
+    const seat = (await seatsOf(app, event.id)).seats[0]?.id as string;
+    const used = randomUUID();
+    expect((await buyNow(app, buyer, event.id, { seatIds: [seat] }, used)).statusCode).toBe(201);
+
+    const db = heldBack(app.db);
+    const keys = createUsedKeys(db.client);
+    const first = keys.has(other.id, randomUUID());
+    await until(() => db.statements() === 1);
+    // Five more, each in a turn of its own (as refusals arrive), while the first is out.
+    const later: Promise<boolean>[] = [];
+    for (let i = 0; i < 5; i++) {
+      await nextTurn();
+      later.push(keys.has(i === 2 ? buyer.id : other.id, i === 2 ? used : randomUUID()));
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    expect(db.statements()).toBe(1);
+    db.release();
+    expect(await Promise.all([first, ...later])).toEqual([false, false, false, true, false, false]);
+    expect(db.statements()).toBe(2);
+  });
+
+  it('when a question is asked on a quiet replica, then it goes at the end of the turn', async () => {
+    const buyer = await signup(app);
+    const db = heldBack(app.db);
+    db.release();
+    const keys = createUsedKeys(db.client);
+    const answers = [keys.has(buyer.id, randomUUID()), keys.has(buyer.id, randomUUID())];
+    expect(await Promise.all(answers)).toEqual([false, false]);
+    expect(db.statements()).toBe(1);
+    // The next question, after the answer, goes at once in a statement of its own.
+    expect(await keys.has(buyer.id, randomUUID())).toBe(false);
+    expect(db.statements()).toBe(2);
+  });
+
+  it('when the statement fails, then its questions fail and the ones waiting behind it still get their answers', async () => {
+    const buyer = await signup(app);
+    let calls = 0;
+    let fail: (err: Error) => void = () => {};
+    const client = {
+      $queryRaw: (...args: Parameters<PrismaClient['$queryRaw']>) => {
+        calls++;
+        if (calls === 1) return new Promise((_, reject) => (fail = reject));
+        return app.db.$queryRaw(...args);
+      },
+    } as unknown as PrismaClient;
+    const keys = createUsedKeys(client);
+    const first = keys.has(buyer.id, randomUUID());
+    await until(() => calls === 1);
+    await nextTurn();
+    const second = keys.has(buyer.id, randomUUID());
+    await nextTurn();
+    expect(calls).toBe(1);
+    fail(new Error('connection lost'));
+    await expect(first).rejects.toThrow('connection lost');
+    expect(await second).toBe(false);
+    expect(calls).toBe(2);
+  });
+});
