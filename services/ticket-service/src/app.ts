@@ -1,6 +1,5 @@
 // The whole service as one Fastify plugin: outside clients first, then the
 // cross-cutting app plugins, then the routes. server.ts and the tests register it.
-import helmet from '@fastify/helmet';
 import sseModule, { type SSEPluginOptions } from '@fastify/sse';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -23,6 +22,7 @@ import metrics from './plugins/external/metrics.ts';
 import openapi from './plugins/external/openapi.ts';
 import prisma from './plugins/external/prisma.ts';
 import redis from './plugins/external/redis.ts';
+import securityHeaders from './plugins/external/security-headers.ts';
 import userChanges from './plugins/external/user-changes.ts';
 import adminAudit from './routes/admin/audit.ts';
 import adminCheckIn from './routes/admin/check-in.ts';
@@ -75,7 +75,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(errorHandler);
   await fastify.register(replica);
   // The API answers JSON only; the gateway sets the web client's CSP and HSTS.
-  await fastify.register(helmet, { contentSecurityPolicy: false, hsts: false });
+  await fastify.register(securityHeaders);
   await fastify.register(metrics);
   await fastify.register(openapi);
   await fastify.register(prisma);

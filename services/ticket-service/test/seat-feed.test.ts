@@ -52,6 +52,39 @@ describe('seat feed', () => {
     }
   });
 
+  it("when changes of several events arrive, then each listener gets its own event's, whatever the order of the fields", async () => {
+    const b = createSeatFeed(masters.clients, () => {});
+    const received: string[] = [];
+    b.subscribe('event-7', (m) => received.push(`${m.eventId} ${m.version}`));
+    const publisher = masters.clients[0] as Redis;
+    try {
+      await new Promise((r) => setTimeout(r, 100)); // subscriptions settle
+      // As publish() writes them (the event id first), for another event and for this one.
+      await publisher.publish(
+        'tickets:seats',
+        JSON.stringify({ eventId: 'event-70', version: 1, changes: [] }),
+      );
+      await publisher.publish(
+        'tickets:seats',
+        JSON.stringify({ eventId: 'event-7', version: 1, changes: [] }),
+      );
+      // Written by something else, the event id later: still read whole.
+      await publisher.publish(
+        'tickets:seats',
+        JSON.stringify({ version: 2, eventId: 'event-7', changes: [] }),
+      );
+      await publisher.publish(
+        'tickets:seats',
+        JSON.stringify({ version: 3, eventId: 'event-70', changes: [] }),
+      );
+      await until(() => received.length === 2);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(received).toEqual(['event-7 1', 'event-7 2']);
+    } finally {
+      await b.close();
+    }
+  });
+
   it('when the answer to a SUBSCRIBE is read late, then the subscription is still made and its messages arrive', async () => {
     // Clients with a short command timeout, as a replica's are: an answer read
     // later than that fails the command, and a subscription that failed so was

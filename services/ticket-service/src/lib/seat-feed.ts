@@ -29,6 +29,7 @@ export type SeatListener = (message: SeatFeedMessage) => void;
 
 const CHANNEL = 'tickets:seats';
 const REMEMBERED_VERSIONS = 4096;
+const EVENT_ID_PREFIX = '{"eventId":"';
 
 export interface SeatFeed {
   publish(message: SeatFeedMessage): void;
@@ -43,6 +44,13 @@ export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void
   const seen = new Map<string, Set<number>>();
 
   function deliver(raw: string) {
+    // Every replica receives every event's changes; one with no listener for the
+    // event (no seat view, no stream of it) reads the event id off the front of
+    // the message, where publish() puts it, instead of parsing the whole message.
+    if (raw.startsWith(EVENT_ID_PREFIX)) {
+      const eventId = raw.slice(EVENT_ID_PREFIX.length, raw.indexOf('"', EVENT_ID_PREFIX.length));
+      if (!listeners.has(eventId)) return;
+    }
     let message: SeatFeedMessage;
     try {
       message = JSON.parse(raw);
@@ -90,7 +98,9 @@ export function createSeatFeed(clients: Redis[], onError: (err: unknown) => void
     publish(message) {
       // Fire and forget: a lost notification costs a stale seat map until the
       // client's next refresh, never a wrong sale.
-      void publishOnOne(JSON.stringify(message));
+      // The event id first (see deliver).
+      const { eventId, version, changes } = message;
+      void publishOnOne(JSON.stringify({ eventId, version, changes }));
     },
     subscribe(eventId, listener) {
       let set = listeners.get(eventId);
