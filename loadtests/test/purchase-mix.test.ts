@@ -37,7 +37,9 @@ describe('purchase mix', () => {
       const drawn = new Set<string>();
       for (let i = 0; i < 5_000; i++) {
         const { body } = nextPurchase(mix({ hotSeats, maxSeats: 1 }));
-        if ('seatIds' in body) for (const id of body.seatIds) drawn.add(id);
+        if (!('seatIds' in body)) throw new Error('expected named seats');
+        expect(body.seatIds).toHaveLength(1);
+        for (const id of body.seatIds) drawn.add(id);
       }
       expect(drawn.size).toBeGreaterThan(90);
       expect([...drawn].every((id) => seatIds.includes(id))).toBe(true);

@@ -58,7 +58,12 @@ describe('seat feed', () => {
     b.subscribe('event-7', (m) => received.push(`${m.eventId} ${m.version}`));
     const publisher = masters.clients[0] as Redis;
     try {
-      await new Promise((r) => setTimeout(r, 100)); // subscriptions settle
+      // Subscribed on the master this test publishes on (not a sleep: a loaded machine may take longer).
+      for (let i = 0; i < 500; i++) {
+        const [, subscribers] = (await publisher.pubsub('NUMSUB', 'tickets:seats')) as [string, number];
+        if (Number(subscribers) >= 1) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
       // As publish() writes them (the event id first), for another event and for this one.
       await publisher.publish(
         'tickets:seats',

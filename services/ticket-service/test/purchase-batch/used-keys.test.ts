@@ -57,6 +57,56 @@ describe('used-key questions', () => {
     expect(db.statements()).toBe(2);
   });
 
+  it("when more than a statement's worth of questions wait, then they go in statements one after another and all are answered", async () => {
+    const buyer = await signup(app);
+    const db = heldBack(app.db);
+    const keys = createUsedKeys(db.client);
+    const first = keys.has(buyer.id, randomUUID());
+    await until(() => db.statements() === 1);
+    await nextTurn();
+    const waiting = Array.from({ length: 1_500 }, () => keys.has(buyer.id, randomUUID()));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(db.statements()).toBe(1);
+    db.release();
+    const answers = await Promise.all([first, ...waiting]);
+    expect(answers).toHaveLength(1_501);
+    expect(answers.every((a) => a === false)).toBe(true);
+    // 1,000 per statement at most: the 1,500 took two, after the first.
+    expect(db.statements()).toBe(3);
+  });
+
+  it('when a round under the event lock asks while a refusal statement is on its way, then it does not wait for it', async () => {
+    const [buyer, other] = [await signup(app), await signup(app)];
+    const event = await createEvent(app, admin, bigHall);
+    const seat = (await seatsOf(app, event.id)).seats[0]?.id as string;
+    const used = randomUUID();
+    expect((await buyNow(app, buyer, event.id, { seatIds: [seat] }, used)).statusCode).toBe(201);
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let statements = 0;
+    const client = {
+      $queryRaw: async (...args: Parameters<PrismaClient['$queryRaw']>) => {
+        statements++;
+        const rows = await app.db.$queryRaw(...args);
+        // Only the first (a refusal's) is held back.
+        if (statements === 1) await released;
+        return rows;
+      },
+    } as unknown as PrismaClient;
+    const keys = createUsedKeys(client);
+    const refusal = keys.has(other.id, randomUUID());
+    await until(() => statements === 1);
+    await nextTurn();
+    expect(
+      await Promise.all([keys.hasUnderLock(buyer.id, used), keys.hasUnderLock(other.id, randomUUID())]),
+    ).toEqual([true, false]);
+    expect(statements).toBe(2);
+    release();
+    expect(await refusal).toBe(false);
+  });
+
   it('when a question is asked on a quiet replica, then it goes at the end of the turn', async () => {
     const buyer = await signup(app);
     const db = heldBack(app.db);

@@ -182,9 +182,9 @@ async function sellBatch(
 
 /**
  * Which requests of the batch carry a key that is stored already: asked together,
- * so the refusals' batching (used-keys.ts) makes it one statement.
+ * one statement (used-keys.ts), not queued behind the refusals' questions.
  */
 async function usedKeys(ctx: PurchaseContext, requests: BuyRequest[]): Promise<Set<number>> {
-  const stored = await Promise.all(requests.map((r) => ctx.usedKeys.has(r.buyer.id, r.key)));
+  const stored = await Promise.all(requests.map((r) => ctx.usedKeys.hasUnderLock(r.buyer.id, r.key)));
   return new Set(requests.flatMap((_, i) => (stored[i] ? [i] : [])));
 }
