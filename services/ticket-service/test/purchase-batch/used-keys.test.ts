@@ -12,8 +12,11 @@ import { admin, app, bigHall, until, useBatchApp } from './support.ts';
 
 useBatchApp();
 
-/** The app's client, with each statement's answer held back until `release()`. */
-function heldBack(db: PrismaClient) {
+/**
+ * The app's client, with the answers of the statements `held` picks (by their
+ * number, from 1; all by default) held back until `release()`.
+ */
+function heldBack(db: PrismaClient, held: (statement: number) => boolean = () => true) {
   let release: () => void = () => {};
   const released = new Promise<void>((r) => {
     release = r;
@@ -21,9 +24,9 @@ function heldBack(db: PrismaClient) {
   let statements = 0;
   const client = {
     $queryRaw: async (...args: Parameters<PrismaClient['$queryRaw']>) => {
-      statements++;
+      const statement = ++statements;
       const rows = await db.$queryRaw(...args);
-      await released;
+      if (held(statement)) await released;
       return rows;
     },
   } as unknown as PrismaClient;
@@ -32,13 +35,19 @@ function heldBack(db: PrismaClient) {
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
+/** A buyer who bought with the key `used`, and another buyer. */
+async function aBuyerWithAUsedKey() {
+  const [buyer, other] = [await signup(app), await signup(app)];
+  const event = await createEvent(app, admin, bigHall);
+  const seat = (await seatsOf(app, event.id)).seats[0]?.id as string;
+  const used = randomUUID();
+  expect((await buyNow(app, buyer, event.id, { seatIds: [seat] }, used)).statusCode).toBe(201);
+  return { buyer, other, used };
+}
+
 describe('used-key questions', () => {
   it('when questions are asked while the statement before them is on its way, then they wait for it and go as one statement', async () => {
-    const [buyer, other] = [await signup(app), await signup(app)];
-    const event = await createEvent(app, admin, bigHall);
-    const seat = (await seatsOf(app, event.id)).seats[0]?.id as string;
-    const used = randomUUID();
-    expect((await buyNow(app, buyer, event.id, { seatIds: [seat] }, used)).statusCode).toBe(201);
+    const { buyer, other, used } = await aBuyerWithAUsedKey();
 
     const db = heldBack(app.db);
     const keys = createUsedKeys(db.client);
@@ -76,34 +85,18 @@ describe('used-key questions', () => {
   });
 
   it('when a round under the event lock asks while a refusal statement is on its way, then it does not wait for it', async () => {
-    const [buyer, other] = [await signup(app), await signup(app)];
-    const event = await createEvent(app, admin, bigHall);
-    const seat = (await seatsOf(app, event.id)).seats[0]?.id as string;
-    const used = randomUUID();
-    expect((await buyNow(app, buyer, event.id, { seatIds: [seat] }, used)).statusCode).toBe(201);
-    let release: () => void = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let statements = 0;
-    const client = {
-      $queryRaw: async (...args: Parameters<PrismaClient['$queryRaw']>) => {
-        statements++;
-        const rows = await app.db.$queryRaw(...args);
-        // Only the first (a refusal's) is held back.
-        if (statements === 1) await released;
-        return rows;
-      },
-    } as unknown as PrismaClient;
-    const keys = createUsedKeys(client);
+    const { buyer, other, used } = await aBuyerWithAUsedKey();
+    // Only the first statement (a refusal's) is held back.
+    const db = heldBack(app.db, (statement) => statement === 1);
+    const keys = createUsedKeys(db.client);
     const refusal = keys.has(other.id, randomUUID());
-    await until(() => statements === 1);
+    await until(() => db.statements() === 1);
     await nextTurn();
     expect(
       await Promise.all([keys.hasUnderLock(buyer.id, used), keys.hasUnderLock(other.id, randomUUID())]),
     ).toEqual([true, false]);
-    expect(statements).toBe(2);
-    release();
+    expect(db.statements()).toBe(2);
+    db.release();
     expect(await refusal).toBe(false);
   });
 
