@@ -11,7 +11,7 @@ export function serverOptions(config: Config): FastifyServerOptions {
       base: { replica: config.replicaId },
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
-    // One line per request (plugins/app/request-log.ts), not Fastify's two: at a
+    // One line per request (plugins/app/replica.ts), not Fastify's two: at a
     // surge's rate each line is a write to the log file.
     logController: new LogController({ disableRequestLogging: true }),
     // The gateway generates the request id at the edge; a direct caller gets one here.
