@@ -67,6 +67,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     host: env.HOST || '127.0.0.1',
     port: int(env.PORT, 3000),
     logLevel: env.LOG_LEVEL || 'info',
+    logBufferBytes: int(env.LOG_BUFFER_BYTES, 4096),
     dbPoolSize: int(env.DB_POOL_SIZE, 10),
     dbConnectTimeoutMs: int(env.DB_CONNECT_TIMEOUT_MS, 5000),
     // These follow the lease unless set (why: plugins/external/prisma.ts).

@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { serverOptions } from './server-options.ts';
+import { logDestination, serverOptions } from './server-options.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -17,7 +17,11 @@ async function main() {
     }
     throw err;
   }
-  const server = Fastify(serverOptions(config));
+  const options = serverOptions(config);
+  const server = Fastify({
+    ...options,
+    logger: { ...(options.logger as object), stream: logDestination(config) },
+  });
   await server.register(app, { config });
 
   closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {

@@ -34,6 +34,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   host: 'HOST',
   port: 'PORT',
   logLevel: 'LOG_LEVEL',
+  logBufferBytes: 'LOG_BUFFER_BYTES',
   dbPoolSize: 'DB_POOL_SIZE',
   dbConnectTimeoutMs: 'DB_CONNECT_TIMEOUT_MS',
   dbStatementTimeoutMs: 'DB_STATEMENT_TIMEOUT_MS',
