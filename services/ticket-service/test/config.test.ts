@@ -68,6 +68,8 @@ describe('bounds on waits', () => {
     ],
     [{ DB_CONNECT_TIMEOUT_MS: '0' }, /DB_CONNECT_TIMEOUT_MS/],
     [{ REDIS_COMMAND_TIMEOUT_MS: 'soon' }, /REDIS_COMMAND_TIMEOUT_MS/],
+    // The log writer's largest single write is 16 KiB: its buffer must stay below it.
+    [{ LOG_BUFFER_BYTES: '16384' }, /LOG_BUFFER_BYTES/],
   ])('when %o, then the configuration is refused naming it', (bad, message) => {
     expect(() => loadConfig({ ...required, ...bad })).toThrow(ConfigError);
     expect(() => loadConfig({ ...required, ...bad })).toThrow(message);
