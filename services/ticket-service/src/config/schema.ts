@@ -79,9 +79,9 @@ export const ConfigSchema = Type.Object({
   host: Type.String(),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   logLevel: LogLevel,
-  // The log's lines are gathered up to this many bytes (and at most
-  // LOG_FLUSH_MS) before one write; 0 writes each line as it comes (server.ts).
-  // Below the log writer's largest single write (16 KiB).
+  // The log's lines are gathered up to this many bytes (and for at most 100 ms,
+  // server-options.ts) before one write; 0 writes each line as it comes. Below
+  // the log writer's largest single write (16 KiB).
   logBufferBytes: Type.Integer({ minimum: 0, maximum: 16_383 }),
   dbPoolSize: Type.Integer({ minimum: 1, maximum: 500 }),
   // Bounds on every wait for PostgreSQL, set on each pooled session (see
