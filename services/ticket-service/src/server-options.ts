@@ -13,7 +13,8 @@ export function serverOptions(config: Config): FastifyServerOptions {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     // One line per request (plugins/app/replica.ts), not Fastify's two: at a
-    // surge's rate each line is a write to the log file.
+    // surge's rate each line costs its serialization and its share of the log's
+    // writes (logDestination, below).
     logController: new LogController({ disableRequestLogging: true }),
     // The gateway generates the request id at the edge; a direct caller gets one here.
     requestIdHeader: 'x-request-id',

@@ -3,8 +3,8 @@
 // to one replica's log lines, which carry both. One log line per request, written
 // when it is answered, with the problem code of a refusal (Fastify's own request
 // logging, a line on arrival and one on completion, is turned off in
-// server-options.ts): in a surge most answers are refusals, and each line is a
-// write to the log.
+// server-options.ts): in a surge most answers are refusals, and each line costs
+// its serialization and its share of the log's writes (gathered: logDestination).
 import fp from 'fastify-plugin';
 
 export default fp(
