@@ -74,10 +74,7 @@ export async function buildTestApp(
   } = {},
 ): Promise<FastifyInstance> {
   const config = testConfig(overrides);
-  const options = serverOptions(config);
-  const server = Fastify(
-    logStream ? { ...options, logger: { ...(options.logger as object), stream: logStream } } : options,
-  );
+  const server = Fastify(serverOptions(config, logStream));
   before?.(server);
   await server.register(app, { config, payments, faults, now });
   await server.ready();

@@ -1,16 +1,18 @@
 // Fastify's own options, shared by server.ts and the tests so both build the
 // same server.
 import { type FastifyServerOptions, LogController } from 'fastify';
-import pino from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { sendProblem, toProblem } from './plugins/app/error-handler.ts';
 
-export function serverOptions(config: Config): FastifyServerOptions {
+/** `logStream`: where the log goes (server.ts: logDestination; tests: their own); pino's default otherwise. */
+export function serverOptions(config: Config, logStream?: DestinationStream): FastifyServerOptions {
   return {
     logger: {
       level: config.logLevel,
       base: { replica: config.replicaId },
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      ...(logStream ? { stream: logStream } : {}),
     },
     // One line per request (plugins/app/replica.ts), not Fastify's two: at a
     // surge's rate each line costs its serialization and its share of the log's

@@ -17,11 +17,7 @@ async function main() {
     }
     throw err;
   }
-  const options = serverOptions(config);
-  const server = Fastify({
-    ...options,
-    logger: { ...(options.logger as object), stream: logDestination(config) },
-  });
+  const server = Fastify(serverOptions(config, logDestination(config)));
   await server.register(app, { config });
 
   closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
