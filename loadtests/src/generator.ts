@@ -1,11 +1,15 @@
 // One load generator process: autocannon (programmatic, one thread) against the
 // gateway. For purchases, every request gets a fresh Idempotency-Key and its
-// outcome is appended to the history (JSONL) for the checker. Prints PROGRESS
-// lines while it runs and one RESULT line at the end.
+// outcome is appended to the history (JSONL) for the checker. Opens its connections
+// first and prints READY; starts when the parent writes GO on its standard input (so
+// the clock of a run starts when every generator is loaded and connected:
+// preconnect.ts); prints PROGRESS lines while it runs and one RESULT line at the end.
 import { createWriteStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { monoMs } from './history.ts';
 import type { Plan, PurchaseMix } from './plan.ts';
+import { handOut, openConnections } from './preconnect.ts';
 import { nextPurchase, outcomeOf, type Purchase } from './purchase-mix.ts';
 import { LatencyHistogram } from './stats.ts';
 
@@ -110,6 +114,19 @@ const requests = plan.purchase
         },
       },
     ];
+
+const sockets = await openConnections(plan.baseUrl, plan.ca, plan.connections);
+console.log('READY');
+await new Promise<void>((resolve, reject) => {
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    if (line.trim() !== 'GO') return;
+    lines.close();
+    resolve();
+  });
+  lines.on('close', () => reject(new Error('standard input closed before GO')));
+});
+handOut(sockets);
 
 const cpuStart = process.cpuUsage();
 const wallStart = performance.now();

@@ -1,8 +1,9 @@
 // Runs the timed part: N generator processes (autocannon saturates one core, so
-// the load is split across processes), progress once a second, and the
+// the load is split across processes), started together once all are loaded and
+// connected (preconnect.ts), progress once a second, and the
 // aggregate: throughput, latency percentiles, outcomes, generator CPU, and (when
 // asked) CPU per process of the whole system sampled from /proc.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,20 +69,32 @@ export async function runLoad(
             ...pids.map((_, g) => pidSource(`generator ${g + 1}`, 'load generator', () => pids[g])),
             harnessSource(),
           ],
-        }).start()
+        })
       : undefined;
   const counts = new Array<number>(generators).fill(0);
   const timeline: number[] = [];
   let last = 0;
-  const ticker = setInterval(() => {
-    const total = counts.reduce((a, b) => a + b, 0);
-    timeline.push(total - last);
-    last = total;
-    const line = `  ${label}: ${total} requests, ${timeline.at(-1)}/s`;
-    process.stdout.write(process.stdout.isTTY ? `\r${line}      ` : `${line}\n`);
-  }, 1000);
-  const started = performance.now();
-  const startedAtMs = Date.now();
+  let ticker: NodeJS.Timeout | undefined;
+  // The clock starts when every generator is loaded and connected (generator.ts).
+  let started = performance.now();
+  let startedAtMs = Date.now();
+  const children: ChildProcess[] = [];
+  let ready = 0;
+  let going = false;
+  const go = () => {
+    going = true;
+    sampler?.start();
+    started = performance.now();
+    startedAtMs = Date.now();
+    for (const child of children) child.stdin?.write('GO\n');
+    ticker = setInterval(() => {
+      const total = counts.reduce((a, b) => a + b, 0);
+      timeline.push(total - last);
+      last = total;
+      const line = `  ${label}: ${total} requests, ${timeline.at(-1)}/s`;
+      process.stdout.write(process.stdout.isTTY ? `\r${line}      ` : `${line}\n`);
+    }, 1000);
+  };
   let cpu: CpuProfile | undefined;
   const results = await Promise.all(
     Array.from({ length: generators }, (_, g) => {
@@ -97,8 +110,9 @@ export async function runLoad(
       writeFileSync(file, JSON.stringify(plan));
       return new Promise<GeneratorResult>((resolve, reject) => {
         const child = spawn(process.execPath, [generatorEntry, file], {
-          stdio: ['ignore', 'pipe', 'inherit'],
+          stdio: ['pipe', 'pipe', 'inherit'],
         });
+        children[g] = child;
         pids[g] = child.pid;
         let buffer = '';
         let result: GeneratorResult | undefined;
@@ -108,6 +122,7 @@ export async function runLoad(
           while (nl >= 0) {
             const line = buffer.slice(0, nl);
             buffer = buffer.slice(nl + 1);
+            if (line === 'READY' && ++ready === generators) go();
             if (line.startsWith('PROGRESS ')) counts[g] = Number(line.slice(9));
             if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7));
             nl = buffer.indexOf('\n');
@@ -120,7 +135,9 @@ export async function runLoad(
     }),
   ).finally(() => {
     clearInterval(ticker);
-    cpu = sampler?.stop();
+    // A generator that failed leaves the others waiting for GO: end them.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    cpu = going ? sampler?.stop() : undefined;
   });
   if (process.stdout.isTTY) process.stdout.write('\n');
   const wall = (performance.now() - started) / 1000;
