@@ -121,8 +121,10 @@ await new Promise<void>((resolve, reject) => {
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.trim() !== 'GO') return;
-    lines.close();
     resolve();
+    lines.close();
+    // Nothing more is read: the open pipe must not keep the process alive.
+    process.stdin.destroy();
   });
   lines.on('close', () => reject(new Error('standard input closed before GO')));
 });

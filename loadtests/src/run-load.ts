@@ -113,6 +113,8 @@ export async function runLoad(
           stdio: ['pipe', 'pipe', 'inherit'],
         });
         children[g] = child;
+        // (A generator that ended before GO closed its end: nothing to report here, its exit says it.)
+        child.stdin.on('error', () => {});
         pids[g] = child.pid;
         let buffer = '';
         let result: GeneratorResult | undefined;
