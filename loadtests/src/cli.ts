@@ -36,7 +36,10 @@ async function main(): Promise<number> {
     console.error(`loadtest: no scenario '${name}'\n\n${usage}`);
     return 2;
   }
-  const target = loadTarget({ url: values.url, clusterFile: values.cluster });
+  const target = {
+    ...loadTarget({ url: values.url, clusterFile: values.cluster }),
+    connectAtStart: values['connect-at-start'] === true,
+  };
   const client = api(target);
   try {
     console.log(`loadtest ${name} against ${target.baseUrl}`);

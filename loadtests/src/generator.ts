@@ -115,7 +115,7 @@ const requests = plan.purchase
       },
     ];
 
-const sockets = await openConnections(plan.baseUrl, plan.ca, plan.connections);
+const sockets = plan.connectAtStart ? [] : await openConnections(plan.baseUrl, plan.ca, plan.connections);
 console.log('READY');
 await new Promise<void>((resolve, reject) => {
   const lines = createInterface({ input: process.stdin });

@@ -15,6 +15,9 @@ export const usage = `npm run loadtest -- <browse|spread|hot-event|sellout|scale
   --events N           events for spread (default 50)
   --buyers N           buyer accounts to sign up first (default 100, or one per 50 seats of an event when more)
   --generators N       load generator processes (default 2)
+  --connect-at-start   open the generators' connections when the clock starts, as autocannon
+                       does by itself (default: opened before, so that the timed part measures
+                       the system rather than the generators' TLS handshakes)
   --reference-seconds S  how long each reference runs (default 10)
   --warmup S           purchase scenarios: seconds of the same mix on twelve other
                        events first, not measured but checked (default 3; 0: none)
@@ -61,6 +64,7 @@ export const optionSpec = {
   events: { type: 'string' },
   buyers: { type: 'string' },
   generators: { type: 'string' },
+  'connect-at-start': { type: 'boolean' },
   'reference-seconds': { type: 'string' },
   warmup: { type: 'string' },
   subscribers: { type: 'string' },
@@ -88,7 +92,9 @@ export const optionSpec = {
   purchases: { type: 'string' },
 } as const;
 
-export type OptionValues = Partial<Record<keyof typeof optionSpec, string>>;
+export type OptionValues = {
+  [K in keyof typeof optionSpec]?: (typeof optionSpec)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
 const optional = (v: string | undefined) => (v === undefined ? undefined : Number(v));

@@ -28,6 +28,8 @@ export interface Plan {
   purchase?: PurchaseMix;
   historyFile?: string;
   generator: number;
+  /** Open the connections when the clock starts (autocannon's own way), not before it (preconnect.ts). */
+  connectAtStart?: boolean;
 }
 
 /**

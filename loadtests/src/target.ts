@@ -23,6 +23,8 @@ export interface Target {
   /** cluster.json of the local cluster whose database and Redis this run uses (whatever baseUrl is). */
   stateFile?: string;
   admin?: { email: string; password: string };
+  /** The generators open their connections when the clock starts (--connect-at-start), not before (preconnect.ts). */
+  connectAtStart?: boolean;
 }
 
 /**

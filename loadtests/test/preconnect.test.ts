@@ -1,6 +1,7 @@
 // The generators' connections are open before the clock starts (preconnect.ts): autocannon
 // sends over the sockets opened first and opens none of its own, over TLS as over TCP, and a
-// run of several generators sends its first request only once every generator is connected.
+// run of several generators sends its first request only once every generator is connected
+// (unless it asks to connect at the start).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -115,5 +116,18 @@ describe('connections opened before the clock starts', () => {
     expect(load.requests).toBe(40);
     expect(s.connections).toHaveLength(4);
     expect(Math.max(...s.connections)).toBeLessThan(Math.min(...s.requests));
+  });
+
+  it('when the run asks to connect at the start, then the connections are opened after the clock started, as autocannon does by itself', async () => {
+    const s = await countingServer();
+    const load = await runLoad(
+      { baseUrl: s.url, connections: 4, amount: 40, durationSeconds: 10, get: '/', connectAtStart: true },
+      2,
+      'connect-at-start test',
+    );
+    expect(load.requests).toBe(40);
+    expect(s.connections).toHaveLength(4);
+    const wallClock = (t: number) => performance.timeOrigin + t;
+    expect(Math.min(...s.connections.map(wallClock))).toBeGreaterThanOrEqual(load.startedAtMs);
   });
 });

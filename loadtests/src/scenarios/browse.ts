@@ -18,6 +18,7 @@ export async function browse(o: Options, target: Target, client: Api): Promise<R
   const base = {
     baseUrl: target.baseUrl,
     ca: target.ca,
+    connectAtStart: target.connectAtStart,
     connections: o.connections,
     amount: o.amount,
     durationSeconds: o.durationSeconds,

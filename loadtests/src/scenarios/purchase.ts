@@ -110,6 +110,7 @@ export async function runPurchaseScenario(run: PurchaseRun & { hooks?: PurchaseH
         {
           baseUrl: run.target.baseUrl,
           ca: run.target.ca,
+          connectAtStart: run.target.connectAtStart,
           connections: run.connections,
           amount: run.amount,
           durationSeconds: run.durationSeconds,

@@ -31,6 +31,7 @@ export async function warmUp(run: WarmUpRun, warmup: WarmUp, historyBase: string
     {
       baseUrl: run.target.baseUrl,
       ca: run.target.ca,
+      connectAtStart: run.target.connectAtStart,
       connections: run.connections,
       durationSeconds: warmup.seconds,
       historyFile: base,
