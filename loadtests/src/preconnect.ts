@@ -43,13 +43,14 @@ export async function openConnections(
         socket.destroy();
         reject(new Error(`no connection to ${url.host} within ${OPEN_TIMEOUT_MS} ms`));
       }, OPEN_TIMEOUT_MS);
-      socket.once('error', (err) => {
+      const onError = (err: Error) => {
         clearTimeout(timer);
         reject(err);
-      });
+      };
+      socket.once('error', onError);
       socket.once(secure ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
-        socket.removeAllListeners('error');
+        socket.removeListener('error', onError);
         // An open connection that fails while it waits is autocannon's to reconnect;
         // until it is handed out, the error must not end the process.
         socket.on('error', () => {});
