@@ -80,9 +80,7 @@ export async function runLoad(
   let startedAtMs = Date.now();
   const children: ChildProcess[] = [];
   let ready = 0;
-  let going = false;
   const go = () => {
-    going = true;
     sampler?.start();
     started = performance.now();
     startedAtMs = Date.now();
@@ -139,7 +137,8 @@ export async function runLoad(
     clearInterval(ticker);
     // A generator that failed leaves the others waiting for GO: end them.
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    cpu = going ? sampler?.stop() : undefined;
+    // (The ticker runs from GO on: without it the sampler never started.)
+    cpu = ticker ? sampler?.stop() : undefined;
   });
   if (process.stdout.isTTY) process.stdout.write('\n');
   const wall = (performance.now() - started) / 1000;
